@@ -1,0 +1,1 @@
+"""Offsite: the off-site fire supervision platform of a city fire authority."""

@@ -1,0 +1,25 @@
+"""The HTTP API under /api/v1/: one NinjaAPI, each part adds its router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="Offsite API",
+    version="1",
+    description=(
+        "Open data interfaces of the off-site fire supervision platform (IM-4, "
+        "IM-21). Providers authenticate with an API key scoped to the units "
+        "they serve."
+    ),
+    urls_namespace="api-v1",
+)
+
+
+def _mount() -> None:
+    from offsite.intake.api import router as intake_router
+
+    api.add_router("/", intake_router)
+
+
+_mount()

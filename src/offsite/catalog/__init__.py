@@ -1,0 +1,1 @@
+"""The supervision item list: scenarios, rules, thresholds, periods."""

@@ -1,0 +1,1 @@
+"""Raw records and their normalisation into observations."""

@@ -1,0 +1,1 @@
+"""Rule evaluation, check results and findings."""

@@ -1,0 +1,1 @@
+"""Authorities, units, sites, devices, providers and people."""

@@ -1,0 +1,1 @@
+"""Events, their lifecycle and the sweeper."""
