@@ -93,6 +93,9 @@ class EventFinding(models.Model):
     )
     attached_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"event {self.event_id} ← finding {self.finding_id}"
+
 
 class Transition(models.Model):
     """One step of an event's lifecycle, written only by `services.transition`."""
@@ -137,3 +140,6 @@ class Prompt(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to unit {self.unit_id} for event {self.event_id}"
