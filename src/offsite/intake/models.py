@@ -36,9 +36,21 @@ class RawRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="raw_records",
     )
+    processed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its observations were written and evaluated.",
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["device", "received_at"])]
+        indexes = [
+            models.Index(fields=["device", "received_at"]),
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(status="accepted", processed_at__isnull=True),
+                name="raw_record_unprocessed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"raw {self.pk} {self.source} {self.status}"
