@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.db import models
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or remove a logged action."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("the operation log is append-only: no update (IM-8)")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("the operation log is append-only: no delete (IM-8)")
 
 
 class AuditEntry(models.Model):
@@ -13,6 +27,8 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64)
     detail = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "audit entries"
@@ -20,3 +36,13 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(
+                f"audit entry {self.pk} is append-only: it cannot be saved again"
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"audit entry {self.pk} is append-only: no delete")
