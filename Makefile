@@ -17,8 +17,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(OFFSITE) demo
-	$(OFFSITE) run --port $(PORT)
+	$(OFFSITE) run --demo --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check src tests

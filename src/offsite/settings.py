@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "offsite.intake",
     "offsite.monitoring",
     "offsite.supervision",
+    "offsite.web",
 ]
 
 MIDDLEWARE = [

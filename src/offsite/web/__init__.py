@@ -1,0 +1,1 @@
+"""The console for authorities and the portal for units, and the `run` job."""

@@ -1,0 +1,147 @@
+"""A demo city: synthetic units with valid codes fed by real device captures.
+
+The captures in `offsite/intake/captures/gb26875/` come from deployed
+devices (see the README there). Each capture file gets one synthetic unit;
+replaying the file with that unit registers its devices through the same
+path a new device takes in the field.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from offsite.intake.replay import ReplaySummary, replay_files
+from offsite.registry import queries as registry_queries
+from offsite.registry import services as registry
+from offsite.registry.creditcode import make_credit_code
+from offsite.registry.models import Person, Provider, Unit
+
+logger = logging.getLogger(__name__)
+
+CAPTURES = Path(__file__).resolve().parents[1] / "intake" / "captures" / "gb26875"
+DEMO_PASSWORD = "offsite-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoUnit:
+    capture: str
+    name: str
+    district_code: str
+    category: str
+    business_type: str
+    serial: int
+
+
+# Names are invented; district codes are real (GB/T 2260).
+DEMO_UNITS = (
+    DemoUnit("haiwan-a.hex", "京华商业广场", "110105", "key_unit", "商场", 1),
+    DemoUnit("sixin-b28.hex", "海淀科技大厦", "110108", "key_unit", "办公楼", 2),
+    DemoUnit("sixin-m6a.hex", "西城颐和酒店", "110102", "key_unit", "宾馆", 3),
+    DemoUnit("sixin-sanhe9.hex", "通州三和仓储", "110112", "general", "仓库", 4),
+    DemoUnit("sixin-softwarepark.hex", "昌平软件园", "110114", "general", "园区", 5),
+    DemoUnit("sixin-xiasha.hex", "丰台夏沙医院", "110106", "key_unit", "医院", 6),
+)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    username: str
+    role: str
+    scope: str
+
+
+def demo_credit_code(serial: int) -> str:
+    """Build a valid (GB 32100) but invented credit code for a demo unit."""
+    return make_credit_code(
+        registration_authority="9",
+        entity_type="1",
+        division="110000",
+        organisation=f"DEMO{serial:04d}",
+    )
+
+
+def ensure_units() -> list[tuple[DemoUnit, Unit]]:
+    units = []
+    for demo in DEMO_UNITS:
+        code = demo_credit_code(demo.serial)
+        unit = Unit.objects.filter(credit_code=code).first()
+        if unit is None:
+            unit = registry.register_unit(
+                credit_code=code,
+                name=demo.name,
+                district_code=demo.district_code,
+                category=demo.category,
+                business_type=demo.business_type,
+            )
+        units.append((demo, unit))
+    return units
+
+
+def ensure_people(units: list[tuple[DemoUnit, Unit]]) -> list[SignIn]:
+    """Create the demo sign-ins once; their password is `DEMO_PASSWORD`."""
+    city = registry_queries.city()
+    first_unit = units[0][1]
+    haidian = registry_queries.district("110108")
+    wanted = [
+        ("dispatch", Person.Role.DISPATCH_STAFF, {"authority": city}),
+        ("officer", Person.Role.OFFICER, {"authority": city}),
+        ("auxiliary", Person.Role.AUXILIARY, {"authority": city}),
+        ("haidian", Person.Role.DISPATCH_STAFF, {"authority": haidian}),
+        ("unit", Person.Role.UNIT_USER, {"unit": first_unit}),
+    ]
+    users = get_user_model().objects
+    sign_ins = []
+    if not users.filter(username="admin").exists():
+        users.create_superuser("admin", "admin@offsite.invalid", DEMO_PASSWORD)
+    sign_ins.append(SignIn("admin", "administrator", "everything"))
+    for username, role, scope in wanted:
+        if not users.filter(username=username).exists():
+            registry.create_person(
+                username=username, password=DEMO_PASSWORD, role=role, **scope
+            )
+        where = scope.get("authority") or scope.get("unit")
+        sign_ins.append(SignIn(username, Person.Role(role).label, str(where)))
+    return sign_ins
+
+
+def ensure_provider(units: list[tuple[DemoUnit, Unit]]) -> tuple[Provider, str]:
+    """Return the demo provider and a freshly issued API key for it."""
+    provider = Provider.objects.filter(slug="demo-iot").first()
+    if provider is None:
+        provider = registry.register_provider(
+            name="示范物联网服务商", slug="demo-iot", units=[u for _, u in units[:2]]
+        )
+    key = registry.issue_api_key(provider=provider, label="demo run")
+    return provider, key
+
+
+def load(*, captures: Path = CAPTURES) -> tuple[ReplaySummary, list[SignIn], str]:
+    """Set up the demo city and replay its captures; safe to run again."""
+    with transaction.atomic():
+        units = ensure_units()
+        sign_ins = ensure_people(units)
+        _, key = ensure_provider(units)
+
+    total = ReplaySummary()
+    for demo, unit in units:
+        summary = replay_files([captures / demo.capture], unit=unit)
+        _merge(total, summary)
+    return total, sign_ins, key
+
+
+def _merge(total: ReplaySummary, part: ReplaySummary) -> None:
+    total.files += part.files
+    total.frames += part.frames
+    total.accepted += part.accepted
+    total.rejected += part.rejected
+    total.duplicates += part.duplicates
+    total.observations += part.observations
+    total.check_results += part.check_results
+    total.events_opened.update(part.events_opened)
+    total.events_ended.update(part.events_ended)
+    total.rejections.extend(part.rejections)

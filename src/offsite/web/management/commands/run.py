@@ -1,0 +1,108 @@
+"""`offsite run`: the whole platform in one process (the embedded default).
+
+It migrates the database, optionally loads the demo city, then serves the
+web (admin, API and docs) and runs the sweeper every minute.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Run the platform: web server and sweeper (and load the demo city)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("PORT", "8000"))
+        )
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="load the demo city and replay the packaged device captures",
+        )
+        parser.add_argument(
+            "--sweep-seconds",
+            type=int,
+            default=60,
+            help="how often the sweeper looks for due work (0: never)",
+        )
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="prepare (migrate, demo) and exit without serving",
+        )
+
+    def handle(self, *args, **options) -> None:
+        from offsite.supervision import services as supervision
+
+        call_command("migrate", interactive=False, verbosity=0)
+        sign_ins = []
+        if options["demo"]:
+            from offsite.web import demo
+
+            summary, sign_ins, key = demo.load()
+            report = supervision.sweep(at=timezone.now())
+            self._print_demo(summary, report, key)
+
+        if options["no_serve"]:
+            return
+        if options["sweep_seconds"] > 0:
+            threading.Thread(
+                target=_sweep_forever,
+                args=(options["sweep_seconds"],),
+                name="sweeper",
+                daemon=True,
+            ).start()
+
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(self.style.SUCCESS(f"\nOffsite is running at {url}"))
+        self.stdout.write(f"  admin:    {url}admin/")
+        self.stdout.write(f"  API docs: {url}api/v1/docs")
+        if sign_ins:
+            from offsite.web.demo import DEMO_PASSWORD
+
+            self.stdout.write(f"  sign-ins (password {DEMO_PASSWORD}):")
+            for sign_in in sign_ins:
+                self.stdout.write(
+                    f"    {sign_in.username:<10} {sign_in.role} — {sign_in.scope}"
+                )
+        self.stdout.write("Press Ctrl+C to stop.\n")
+        self.stdout.flush()
+
+        from waitress import serve
+
+        from offsite.wsgi import application
+
+        serve(application, host=options["host"], port=options["port"], threads=8)
+
+    def _print_demo(self, summary, report, key: str) -> None:
+        self.stdout.write("Replay of the packaged device captures:")
+        self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        self.stdout.write("Sweep after the replay:")
+        self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        self.stdout.write(f"Demo provider API key (X-API-Key): {key}")
+
+
+def _sweep_forever(seconds: int) -> None:
+    from offsite.supervision import services as supervision
+
+    stop = threading.Event()
+    while not stop.wait(seconds):
+        try:
+            supervision.sweep(at=timezone.now())
+        except Exception:
+            logger.exception("sweep failed; it will run again in %s s", seconds)
+        finally:
+            close_old_connections()
