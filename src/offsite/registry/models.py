@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from offsite.registry.creditcode import validate_credit_code
+from offsite.registry.validators import validate_phone, validate_source_address
 
 
 class Authority(models.Model):
@@ -68,9 +72,15 @@ class Unit(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from offsite.registry.creditcode import validate_credit_code
-
         validate_credit_code(self.credit_code)
+        # LM-15: a clue belongs to the district where the unit is, so every
+        # unit is registered under a district, never under the city itself.
+        if self.district_id is not None and (
+            self.district.level != Authority.Level.DISTRICT
+        ):
+            raise ValidationError(
+                {"district": f"{self.district} is not a district authority"}
+            )
 
 
 class Site(models.Model):
@@ -98,6 +108,10 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.credit_code:
+            validate_credit_code(self.credit_code)
 
 
 class ApiKey(models.Model):
@@ -154,16 +168,51 @@ class Device(models.Model):
                 fields=["source_address"],
                 condition=Q(source_address__isnull=False),
                 name="device_unique_source_address",
+                # The code "unique" on a one-field constraint puts the
+                # message on that field in forms and in full_clean().
+                violation_error_code="unique",
+                violation_error_message=_(
+                    "a device with this source address is already registered"
+                ),
             ),
             models.UniqueConstraint(
                 fields=["provider", "provider_device_id"],
                 condition=Q(provider_device_id__isnull=False),
                 name="device_unique_provider_id",
+                violation_error_message=_(
+                    "provider_device_id: this provider already has a device "
+                    "with this id"
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return self.name or self.source_address or self.provider_device_id or "?"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.source_address is not None:
+            try:
+                validate_source_address(self.source_address)
+            except ValidationError as error:
+                errors["source_address"] = error.messages[0]
+        if self.provider_device_id is not None and self.provider_id is None:
+            errors["provider"] = "a provider_device_id is only unique per provider"
+        if self.source_address is None and self.provider_device_id is None:
+            errors["source_address"] = (
+                "a device needs a source_address or a provider_device_id"
+            )
+        if self.provider_id is not None and self.unit_id is not None:
+            serves = self.provider.units.filter(pk=self.unit_id).exists()
+            if not serves:
+                errors["provider"] = (
+                    f"provider {self.provider.slug} does not serve unit "
+                    f"{self.unit.credit_code}"
+                )
+        if self.site_id is not None and self.site.unit_id != self.unit_id:
+            errors["site"] = "the site belongs to another unit"
+        if errors:
+            raise ValidationError(errors)
 
 
 class Point(models.Model):
@@ -188,6 +237,13 @@ class Point(models.Model):
         return self.name or self.code
 
 
+_SCOPE_WORDS = {
+    "authority": "an authority (the city or a district)",
+    "unit": "a unit",
+    "provider": "a provider",
+}
+
+
 class Person(models.Model):
     """A person who signs in, with one role and the scope it acts in."""
 
@@ -198,6 +254,11 @@ class Person(models.Model):
         LEGAL = "legal", _("legal department")
         UNIT_USER = "unit_user", _("unit user")
         PROVIDER_USER = "provider_user", _("provider user")
+
+    # The roles of an authority's own staff; they sign in to the console.
+    STAFF_ROLES = frozenset(
+        {Role.DISPATCH_STAFF, Role.OFFICER, Role.AUXILIARY, Role.LEGAL}
+    )
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person"
@@ -237,11 +298,50 @@ class Person(models.Model):
                     | Q(role="provider_user", provider__isnull=False, unit__isnull=True)
                 ),
                 name="person_scope_matches_role",
+                violation_error_message=_(
+                    "staff roles act for an authority, a unit user for one unit, "
+                    "a provider user for one provider"
+                ),
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.phone:
+            validate_phone(self.phone)
+
+        scope = {
+            "authority": self.authority_id,
+            "unit": self.unit_id,
+            "provider": self.provider_id,
+        }
+        if self.role in self.STAFF_ROLES:
+            needed = "authority"
+        elif self.role == self.Role.UNIT_USER:
+            needed = "unit"
+        elif self.role == self.Role.PROVIDER_USER:
+            needed = "provider"
+        else:
+            return  # clean_fields() reports an unknown role
+
+        errors = {}
+        if scope[needed] is None:
+            errors[needed] = f"role {self.role} needs {_SCOPE_WORDS[needed]}"
+        for field, value in scope.items():
+            if field != needed and value is not None:
+                errors[field] = (
+                    f"role {self.role} acts for {_SCOPE_WORDS[needed]}; "
+                    f"leave {field} empty"
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Say whether the role belongs to an authority's staff."""
+        return self.role in self.STAFF_ROLES
 
     @property
     def may_confirm(self) -> bool:
