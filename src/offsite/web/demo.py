@@ -57,12 +57,7 @@ class SignIn:
 
 def demo_credit_code(serial: int) -> str:
     """Build a valid (GB 32100) but invented credit code for a demo unit."""
-    return make_credit_code(
-        registration_authority="9",
-        entity_type="1",
-        division="110000",
-        organisation=f"DEMO{serial:04d}",
-    )
+    return make_credit_code(organisation=90260000 + serial)
 
 
 def ensure_units() -> list[tuple[DemoUnit, Unit]]:

@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("intake", "0001_initial"),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='rawrecord',
-            name='processed_at',
-            field=models.DateTimeField(blank=True, help_text='When its observations were written and evaluated.', null=True),
+            model_name="rawrecord",
+            name="processed_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When its observations were written and evaluated.",
+                null=True,
+            ),
         ),
         migrations.AddIndex(
-            model_name='rawrecord',
-            index=models.Index(condition=models.Q(('processed_at__isnull', True), ('status', 'accepted')), fields=['received_at'], name='raw_record_unprocessed'),
+            model_name="rawrecord",
+            index=models.Index(
+                condition=models.Q(
+                    ("processed_at__isnull", True), ("status", "accepted")
+                ),
+                fields=["received_at"],
+                name="raw_record_unprocessed",
+            ),
         ),
     ]

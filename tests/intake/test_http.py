@@ -1,0 +1,148 @@
+"""The HTTP batch endpoint for providers (IM-4, IM-21)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from offsite.intake.models import Observation, RawRecord
+from offsite.registry import services as registry
+from offsite.supervision.models import Event
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/observations"
+
+
+@pytest.fixture
+def provider_setup(make_unit):
+    own = make_unit("海淀科技大厦", "110108")
+    other = make_unit("西城颐和酒店", "110102")
+    provider = registry.register_provider(
+        name="示范物联网服务商", slug="demo-iot", units=[own]
+    )
+    registry.register_device(
+        unit=own, provider=provider, provider_device_id="smoke-7", kind="sensor"
+    )
+    registry.register_device(
+        unit=other, provider=None, source_address="ff1280512525", kind="transmission"
+    )
+    key = registry.issue_api_key(provider=provider)
+    return own, other, provider, key
+
+
+def post(client, key, payload):
+    return client.post(
+        URL,
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers={"X-API-Key": key} if key else {},
+    )
+
+
+def fire_alarm(device: str) -> dict:
+    return {
+        "device": device,
+        "point": "2F-12",
+        "name": "fire_alarm",
+        "value": True,
+        "observed_at": "2026-12-03T09:15:00+08:00",
+    }
+
+
+def test_a_provider_writes_its_own_units_device(client, provider_setup):
+    own, _, _, key = provider_setup
+
+    response = post(client, key, [fire_alarm("smoke-7")])
+
+    assert response.status_code == 200
+    assert response.json()["observations"] == 1
+    assert response.json()["events_opened"] == {"fire_alarm": 1}
+    assert Event.objects.get().unit == own
+
+
+def test_a_provider_key_cannot_write_another_units_device(client, provider_setup):
+    _, _, _, key = provider_setup
+
+    response = post(client, key, [fire_alarm("smoke-7"), fire_alarm("ff1280512525")])
+
+    assert response.status_code == 403
+    assert response.json()["errors"] == [
+        "[1].device: device 'ff1280512525' belongs to a unit provider demo-iot "
+        "does not serve"
+    ]
+    # Refused whole: nothing of the batch is read, but its bytes are kept.
+    assert Observation.objects.count() == 0
+    assert RawRecord.objects.get().status == "rejected"
+
+
+def test_a_request_without_a_key_is_refused(client, provider_setup):
+    response = post(client, None, [fire_alarm("smoke-7")])
+
+    assert response.status_code == 401
+    assert RawRecord.objects.count() == 0
+
+
+def test_a_revoked_or_made_up_key_is_refused(client, provider_setup):
+    response = post(client, "osk_madeup_000", [fire_alarm("smoke-7")])
+
+    assert response.status_code == 401
+
+
+def test_an_observation_without_an_offset_is_refused_naming_the_field(
+    client, provider_setup
+):
+    _, _, _, key = provider_setup
+    item = fire_alarm("smoke-7") | {"observed_at": "2026-12-03T09:15:00"}
+
+    response = post(client, key, [item])
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0].startswith("[0].observed_at:")
+    assert Observation.objects.count() == 0
+
+
+def test_a_body_that_is_not_json_is_kept_as_rejected(client, provider_setup):
+    _, _, _, key = provider_setup
+
+    response = client.post(
+        URL,
+        data=b"{not json",
+        content_type="application/json",
+        headers={"X-API-Key": key},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("body: not valid JSON")
+    assert bytes(RawRecord.objects.get().payload) == b"{not json"
+
+
+def test_the_same_batch_twice_is_stored_once(client, provider_setup):
+    _, _, _, key = provider_setup
+
+    post(client, key, [fire_alarm("smoke-7")])
+    response = post(client, key, [fire_alarm("smoke-7")])
+
+    assert response.json()["status"] == "duplicate"
+    assert RawRecord.objects.count() == 1
+    assert Event.objects.count() == 1
+
+
+def test_the_openapi_document_describes_the_batch(client):
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    body = response.json()["paths"]["/api/v1/observations"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert schema["maxItems"] == 1000
+    assert set(schema["items"]["required"]) == {
+        "device",
+        "name",
+        "value",
+        "observed_at",
+    }
+
+
+def test_the_api_docs_page_is_served(client):
+    assert client.get("/api/v1/docs").status_code == 200
