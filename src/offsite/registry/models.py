@@ -309,8 +309,12 @@ class Person(models.Model):
         return f"{self.user.get_username()} ({self.get_role_display()})"
 
     def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
         if self.phone:
-            validate_phone(self.phone)
+            try:
+                validate_phone(self.phone)
+            except ValidationError as error:
+                errors["phone"] = error.messages
 
         scope = {
             "authority": self.authority_id,
@@ -324,17 +328,16 @@ class Person(models.Model):
         elif self.role == self.Role.PROVIDER_USER:
             needed = "provider"
         else:
-            return  # clean_fields() reports an unknown role
+            needed = None  # clean_fields() reports the unknown role
 
-        errors = {}
-        if scope[needed] is None:
-            errors[needed] = f"role {self.role} needs {_SCOPE_WORDS[needed]}"
+        if needed is not None and scope[needed] is None:
+            errors[needed] = [f"role {self.role} needs {_SCOPE_WORDS[needed]}"]
         for field, value in scope.items():
-            if field != needed and value is not None:
-                errors[field] = (
+            if needed is not None and field != needed and value is not None:
+                errors[field] = [
                     f"role {self.role} acts for {_SCOPE_WORDS[needed]}; "
                     f"leave {field} empty"
-                )
+                ]
         if errors:
             raise ValidationError(errors)
 

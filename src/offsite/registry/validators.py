@@ -33,6 +33,5 @@ def validate_phone(phone: str) -> None:
     """Raise ValidationError unless the phone number looks dialable."""
     if not PHONE_RE.fullmatch(phone):
         raise ValidationError(
-            {"phone": "must be digits, optionally with '+', '-' or spaces"},
-            code="phone",
+            "must be digits, optionally with '+', '-' or spaces", code="phone"
         )

@@ -1,0 +1,94 @@
+"""Reads of the registry: authorities, units, devices, providers and keys."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from django.db.models import QuerySet
+
+from offsite.registry import apikeys
+from offsite.registry.models import ApiKey, Authority, Device, Provider, Unit
+from offsite.registry.validators import SOURCE_ADDRESS_RE, normalize_source_address
+
+logger = logging.getLogger(__name__)
+
+
+def authenticate_api_key(key: str) -> Provider | None:
+    """Return the provider a key belongs to, or None for a key that fails.
+
+    A malformed, unknown or revoked key fails alike, so a caller cannot
+    tell which of the three it sent.
+    """
+    api_key = _live_api_key(key)
+    return api_key.provider if api_key is not None else None
+
+
+def provider_may_write(provider: Provider, device: Device) -> bool:
+    """Say whether the provider serves the unit the device belongs to."""
+    return provider.units.filter(pk=device.unit_id).exists()
+
+
+def device_by_source_address(source_address: str) -> Device | None:
+    """Return the device with this GB/T 26875.3 source address, if any."""
+    source_address = normalize_source_address(source_address)
+    if not SOURCE_ADDRESS_RE.fullmatch(source_address):
+        return None
+    return (
+        Device.objects.select_related("unit")
+        .filter(source_address=source_address)
+        .first()
+    )
+
+
+def device_by_provider_id(provider: Provider, provider_device_id: str) -> Device | None:
+    """Return the provider's device with the id the provider gives it, if any."""
+    return (
+        Device.objects.select_related("unit")
+        .filter(provider=provider, provider_device_id=provider_device_id)
+        .first()
+    )
+
+
+def district(code: str) -> Authority | None:
+    """Return the district authority with this GB/T 2260 code, if any."""
+    return Authority.objects.filter(code=code, level=Authority.Level.DISTRICT).first()
+
+
+def city() -> Authority:
+    """Return the city authority; the registry migration loads it."""
+    return Authority.objects.get(level=Authority.Level.CITY)
+
+
+def units(*, district_code: str | None = None) -> QuerySet[Unit]:
+    """Return the units, of one district if a code is given, by credit code."""
+    queryset = Unit.objects.select_related("district").order_by("credit_code")
+    if district_code is not None:
+        queryset = queryset.filter(district__code=district_code)
+    return queryset
+
+
+def unit_by_credit_code(credit_code: str) -> Unit | None:
+    """Return the unit with this credit code (any case), if registered."""
+    return (
+        Unit.objects.select_related("district")
+        .filter(credit_code=credit_code.strip().upper())
+        .first()
+    )
+
+
+def _live_api_key(key: str) -> ApiKey | None:
+    prefix = apikeys.prefix_of(key)
+    if prefix is None:
+        return None
+    api_key = (
+        ApiKey.objects.select_related("provider")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    if api_key is None:
+        return None
+    if not hmac.compare_digest(api_key.key_sha256, apikeys.digest(key)):
+        logger.warning("event=api_key_mismatch prefix=%s", prefix)
+        return None
+    return api_key
