@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import APIKeyHeader
 from pydantic import AwareDatetime, StrictBool, StrictFloat, StrictInt, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
@@ -54,9 +54,7 @@ class ObservationIn(Schema):
         description="What is observed: a state (`fire_alarm`) or a quantity "
         "with its unit (`pressure_mpa`)."
     )
-    value: StrictBool | StrictInt | StrictFloat | Annotated[
-        str, Field(max_length=300)
-    ]
+    value: StrictBool | StrictInt | StrictFloat | Annotated[str, Field(max_length=300)]
     observed_at: AwareDatetime = Field(
         description="When it was true, ISO 8601 with an offset."
     )
@@ -119,11 +117,10 @@ def post_observations(request: HttpRequest):
             received_at=received_at,
         )
         logger.warning("batch refused provider=%s: %s", provider.slug, detail)
-        return status, {
-            "detail": detail,
-            "errors": errors,
-            "raw_record": raw.pk if raw else None,
-        }
+        return Status(
+            status,
+            {"detail": detail, "errors": errors, "raw_record": raw.pk if raw else None},
+        )
 
     try:
         data = json.loads(body)
@@ -163,14 +160,17 @@ def post_observations(request: HttpRequest):
         origin=origin,
         received_at=received_at,
     )
-    return 200, {
-        "raw_record": receipt.raw_record.pk if receipt.raw_record else None,
-        "status": receipt.status,
-        "observations": receipt.observations,
-        "check_results": receipt.check_results,
-        "events_opened": dict(receipt.events_opened),
-        "events_ended": dict(receipt.events_ended),
-    }
+    return Status(
+        200,
+        {
+            "raw_record": receipt.raw_record.pk if receipt.raw_record else None,
+            "status": receipt.status,
+            "observations": receipt.observations,
+            "check_results": receipt.check_results,
+            "events_opened": dict(receipt.events_opened),
+            "events_ended": dict(receipt.events_ended),
+        },
+    )
 
 
 def _resolve_devices(
