@@ -7,8 +7,14 @@ code). Rows that rest on no regulation say so in `is_local_policy_default`.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The observation name a silence rule uses to mean "anything from the device".
+ANY_OBSERVATION = "*"
 
 
 class PeriodUnit(models.TextChoices):
@@ -59,6 +65,17 @@ class Scenario(models.Model):
     version = models.ForeignKey(
         CatalogVersion, on_delete=models.PROTECT, related_name="scenarios"
     )
+    authority = models.ForeignKey(
+        "registry.Authority",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="catalog_scenarios",
+        help_text=(
+            "Empty for a city-wide scenario; a district's own scenario (IM-5) "
+            "applies only to the units of that district."
+        ),
+    )
     code = models.SlugField(max_length=48)
     name = models.CharField(max_length=100)
     name_en = models.CharField(max_length=100)
@@ -80,9 +97,15 @@ class Scenario(models.Model):
     rectification_period_source = models.CharField(max_length=300, blank=True)
     rectification_period_is_local_policy_default = models.BooleanField(default=False)
     legal_basis = models.TextField(blank=True)
-    data_types = models.TextField(blank=True)
-    data_sources = models.TextField(blank=True)
-    method = models.TextField(blank=True)
+    data_types = models.TextField(blank=True, help_text="数据类型 (IM-5).")
+    data_formats = models.TextField(
+        blank=True, help_text="数据格式与标准: formats and standards (IM-5)."
+    )
+    data_sources = models.TextField(blank=True, help_text="数据来源 (IM-5, IM-6).")
+    method = models.TextField(blank=True, help_text="实施方式 (IM-5, IM-9).")
+    supporting_system = models.CharField(
+        max_length=200, blank=True, help_text="依托系统 (IM-5)."
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -96,9 +119,59 @@ class Scenario(models.Model):
     def __str__(self) -> str:
         return f"{self.code} ({self.version})"
 
+    def clean(self) -> None:
+        """Refuse a scenario whose grade, family, procedure and period disagree."""
+        errors: dict[str, str] = {}
+        evaluation = (
+            self.grade == self.Grade.EVALUATION,
+            self.family == self.Family.EVALUATION,
+            self.procedure == self.Procedure.NONE,
+        )
+        if any(evaluation) and not all(evaluation):
+            # IM-12: evaluation information feeds the grading and is never sent.
+            errors["grade"] = (
+                "grade, family and procedure must all be evaluation/evaluation/"
+                "none or none of them (IM-12)"
+            )
+        has_value = self.rectification_period_value is not None
+        if has_value != bool(self.rectification_period_unit):
+            errors["rectification_period_unit"] = (
+                "rectification period needs both a value and a unit"
+            )
+        deadline_families = (self.Family.WARNING, self.Family.RECTIFICATION_ORDER)
+        if self.family in deadline_families and not has_value:
+            # LM-13 ¶2: the warning or order carries a time limit to fix it.
+            errors["rectification_period_value"] = (
+                f"family {self.family} needs a rectification period (LM-13 ¶2)"
+            )
+        if has_value and not self.rectification_period_source:
+            errors["rectification_period_source"] = (
+                "a rectification period must name its source"
+            )
+        if errors:
+            raise ValidationError(errors)
+
 
 class Rule(models.Model):
-    """How data of one kind is judged for a scenario (DESIGN.md, rule kinds)."""
+    """How data of one kind is judged for a scenario (DESIGN.md, rule kinds).
+
+    What each kind means, the contract the evaluator in `monitoring` follows:
+
+    - state: `observation_name` is a boolean observation; the value named by
+      `breach_when` (True unless said otherwise) is a breach, the other normal.
+    - state_held: the breach value held without a break for at least
+      `hold_minutes` is a breach; the other value is normal.
+    - numeric_range: a value below `min` or above `max` (either may be
+      absent), held for `hold_minutes` if that is given, is a breach.
+    - silence: no observation of that name (of any name when it is `*`) for
+      `silence_minutes` is a breach; the next one is normal again.
+    - count_in_window: more than `max_count` True observations from one point
+      within `window_minutes` is a breach.
+    - ratio: more than `max_ratio_percent` of a device's points with the state
+      True is a breach.
+    - registry_fact: a fact about the unit from submitted data, True/False or
+      a number; judged like state, `breach_when` included.
+    """
 
     class Kind(models.TextChoices):
         STATE = "state", _("state")
@@ -114,9 +187,32 @@ class Rule(models.Model):
     )
     code = models.SlugField(max_length=64)
     kind = models.CharField(max_length=16, choices=Kind.choices)
+
+    class BreachWhen(models.TextChoices):
+        TRUE = "true", _("the observation is true")
+        FALSE = "false", _("the observation is false")
+
     observation_name = models.CharField(
         max_length=48,
-        help_text="The observation this rule reads: a state name or a quantity.",
+        help_text=(
+            "The observation this rule reads: a state name or a quantity; "
+            "'*' (silence only) means any observation of the device."
+        ),
+    )
+    breach_when = models.CharField(
+        max_length=5,
+        choices=BreachWhen.choices,
+        default=BreachWhen.TRUE,
+        help_text=(
+            "For state, state_held and registry_fact rules: which boolean value "
+            "is the breach. 'false' suits facts whose absence is the problem, "
+            "e.g. emergency_plan_on_file."
+        ),
+    )
+    basis = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The standard or article the rule applies.",
     )
     description = models.CharField(max_length=300, blank=True)
 
@@ -129,6 +225,24 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scenario.code}/{self.code}"
+
+    def clean(self) -> None:
+        """Refuse a rule whose observation or breach value its kind cannot use."""
+        errors: dict[str, str] = {}
+        if self.observation_name == ANY_OBSERVATION and self.kind != self.Kind.SILENCE:
+            errors["observation_name"] = (
+                f"'*' is only for silence rules, not for kind {self.kind}"
+            )
+        if (
+            self.breach_when == self.BreachWhen.FALSE
+            and self.kind not in KINDS_WITH_BREACH_WHEN
+        ):
+            errors["breach_when"] = (
+                f"breach_when=false applies to {', '.join(KINDS_WITH_BREACH_WHEN)} "
+                f"rules, not to kind {self.kind}"
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Threshold(models.Model):
@@ -168,6 +282,38 @@ class Threshold(models.Model):
     def __str__(self) -> str:
         return f"{self.rule} {self.parameter}={self.value} {self.unit}"
 
+    def clean(self) -> None:
+        """Refuse a parameter the rule's kind does not read, or a value out of range."""
+        try:
+            rule = self.rule
+        except Rule.DoesNotExist:
+            raise ValidationError({"rule": "a threshold belongs to a rule"}) from None
+        allowed = RULE_PARAMETERS[rule.kind]
+        if self.parameter not in allowed.required | allowed.optional:
+            raise ValidationError(
+                {
+                    "parameter": (
+                        f"rule {rule.code} of kind {rule.kind} reads no "
+                        f"{self.parameter}; it reads "
+                        f"{', '.join(sorted(allowed.required | allowed.optional))}"
+                    )
+                }
+            )
+        if self.parameter in POSITIVE_PARAMETERS and self.value <= 0:
+            raise ValidationError({"value": f"{self.parameter} must be greater than 0"})
+        if self.parameter == self.Parameter.MAX_RATIO_PERCENT and not (
+            0 <= self.value <= 100
+        ):
+            raise ValidationError(
+                {"value": "max_ratio_percent must lie between 0 and 100"}
+            )
+        if self.parameter == self.Parameter.MAX_COUNT and self.value < 0:
+            raise ValidationError({"value": "max_count must not be negative"})
+        if not self.source:
+            raise ValidationError(
+                {"source": "every threshold names its standard or article"}
+            )
+
 
 class LegalPeriod(models.Model):
     """A period the rules set for the authority or the unit (LM-12..14)."""
@@ -191,3 +337,42 @@ class LegalPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.value} {self.unit}"
+
+
+class KindParameters(NamedTuple):
+    """The threshold parameters a rule kind needs and may have."""
+
+    required: frozenset[str]
+    optional: frozenset[str]
+    # At least one of these must be present (numeric_range: min or max).
+    one_of: frozenset[str] = frozenset()
+
+
+_P = Threshold.Parameter
+
+# The contract between the catalog and the evaluator in `monitoring`.
+RULE_PARAMETERS: dict[str, KindParameters] = {
+    Rule.Kind.STATE: KindParameters(frozenset(), frozenset()),
+    Rule.Kind.STATE_HELD: KindParameters(frozenset({_P.HOLD_MINUTES}), frozenset()),
+    Rule.Kind.NUMERIC_RANGE: KindParameters(
+        frozenset(),
+        frozenset({_P.MIN, _P.MAX, _P.HOLD_MINUTES}),
+        one_of=frozenset({_P.MIN, _P.MAX}),
+    ),
+    Rule.Kind.SILENCE: KindParameters(frozenset({_P.SILENCE_MINUTES}), frozenset()),
+    Rule.Kind.COUNT_IN_WINDOW: KindParameters(
+        frozenset({_P.WINDOW_MINUTES, _P.MAX_COUNT}), frozenset()
+    ),
+    Rule.Kind.RATIO: KindParameters(frozenset({_P.MAX_RATIO_PERCENT}), frozenset()),
+    Rule.Kind.REGISTRY_FACT: KindParameters(frozenset(), frozenset()),
+}
+
+KINDS_WITH_BREACH_WHEN = (
+    Rule.Kind.STATE,
+    Rule.Kind.STATE_HELD,
+    Rule.Kind.REGISTRY_FACT,
+)
+
+POSITIVE_PARAMETERS = frozenset(
+    {_P.HOLD_MINUTES, _P.SILENCE_MINUTES, _P.WINDOW_MINUTES}
+)
