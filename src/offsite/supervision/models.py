@@ -106,6 +106,14 @@ class Transition(models.Model):
     from_state = models.CharField(max_length=16, choices=EventState.choices)
     to_state = models.CharField(max_length=16, choices=EventState.choices)
     actor = models.CharField(max_length=150)
+    person = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="event_transitions",
+        help_text="The person who made the move; empty for the system (IM-18).",
+    )
     at = models.DateTimeField()
     reason = models.CharField(max_length=300, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
