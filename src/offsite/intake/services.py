@@ -55,13 +55,37 @@ def receive_gb26875(
     received_at: datetime | None = None,
     register_unit: Unit | None = None,
 ) -> Receipt:
-    """Store one GB/T 26875.3 frame, then read and evaluate it.
+    """Store one GB/T 26875.3 frame, then read and evaluate it."""
+    receipt = store_gb26875(
+        data,
+        source=source,
+        origin=origin,
+        received_at=received_at,
+        register_unit=register_unit,
+    )
+    if receipt.status == "accepted":
+        process_gb26875(receipt)
+    return receipt
 
-    The frame is identified by its device and bytes: the same frame from the
-    same device again (a retransmission, a second replay) is a duplicate and
-    is not stored twice. A frame from an unknown source address is kept but
-    rejected, unless `register_unit` is given, in which case the device is
-    registered to that unit first.
+
+def store_gb26875(
+    data: bytes,
+    *,
+    source: str,
+    origin: str,
+    received_at: datetime | None = None,
+    register_unit: Unit | None = None,
+) -> Receipt:
+    """Store one GB/T 26875.3 frame durably; read nothing yet.
+
+    When this returns, the bytes are committed: a gateway may acknowledge
+    the frame, then call `process_gb26875`. The frame is identified by its
+    device and bytes: the same frame from the same device again (a
+    retransmission, a second replay) is a duplicate and is not stored twice.
+    A frame from an unknown source address is kept but rejected, unless
+    `register_unit` is given, in which case the device is registered to that
+    unit first. Rejected frames from a known device are judged unknown at
+    once (LM-11).
     """
     received_at = received_at or timezone.now()
     try:
@@ -109,17 +133,12 @@ def receive_gb26875(
     )
     if raw is None:
         return Receipt(raw_record=None, status="duplicate", frame=frame)
-
-    receipt = Receipt(raw_record=raw, status="accepted", frame=frame)
-    _process_frame(raw, frame, receipt)
-    return receipt
+    return Receipt(raw_record=raw, status="accepted", frame=frame)
 
 
-def _process_frame(
-    raw: RawRecord,
-    frame: gb26875.Frame | gb26875.VendorHeartbeat,
-    receipt: Receipt,
-) -> None:
+def process_gb26875(receipt: Receipt) -> Receipt:
+    """Read a stored frame into observations, judge them, hand them on."""
+    raw, frame = receipt.raw_record, receipt.frame
     facts = gb26875.facts(frame)
     header_time = getattr(getattr(frame, "header", None), "sent_at", None)
     with transaction.atomic():
@@ -147,6 +166,7 @@ def _process_frame(
                 )
             )
         _finish(raw, observations, receipt)
+    return receipt
 
 
 def _finish(raw: RawRecord, observations: list[Observation], receipt: Receipt) -> None:
@@ -306,8 +326,32 @@ def receive_observation_batch(
     origin: str,
     received_at: datetime | None = None,
 ) -> Receipt:
-    """Store a validated batch of canonical observations as one raw record."""
-    received_at = received_at or timezone.now()
+    """Store a validated batch of canonical observations as one raw record.
+
+    The record and its observations are written in one transaction: the
+    caller answers only after both are committed, so a failure leaves
+    nothing and the provider's retry is not mistaken for a duplicate.
+    """
+    with transaction.atomic():
+        return _receive_batch(
+            body,
+            provider_slug=provider_slug,
+            items=items,
+            source=source,
+            origin=origin,
+            received_at=received_at or timezone.now(),
+        )
+
+
+def _receive_batch(
+    body: bytes,
+    *,
+    provider_slug: str,
+    items: Sequence[CanonicalObservation],
+    source: str,
+    origin: str,
+    received_at: datetime,
+) -> Receipt:
     raw = _store(
         body,
         source=source,
@@ -321,22 +365,21 @@ def receive_observation_batch(
         return Receipt(raw_record=None, status="duplicate")
 
     receipt = Receipt(raw_record=raw, status="accepted")
-    with transaction.atomic():
-        observations = []
-        for item in items:
-            point = None
-            if item.point_code:
-                point = registry.ensure_point(device=item.device, code=item.point_code)
-            observation = _observation(
-                raw,
-                point=point,
-                name=item.name,
-                value=item.value,
-                observed_at=item.observed_at,
-            )
-            observation.device = item.device
-            observations.append(observation)
-        _finish(raw, observations, receipt)
+    observations = []
+    for item in items:
+        point = None
+        if item.point_code:
+            point = registry.ensure_point(device=item.device, code=item.point_code)
+        observation = _observation(
+            raw,
+            point=point,
+            name=item.name,
+            value=item.value,
+            observed_at=item.observed_at,
+        )
+        observation.device = item.device
+        observations.append(observation)
+    _finish(raw, observations, receipt)
     return receipt
 
 
@@ -381,3 +424,25 @@ def reject_text(
         device=None,
         dedup_identity="not-a-frame",
     )
+
+
+def process_pending(*, limit: int = 500) -> int:
+    """Read GB/T 26875.3 frames that were stored but never read.
+
+    A process that stops between storing a frame and reading it (a crash, a
+    kill) leaves the frame stored and acknowledged; this picks it up again.
+    Returns how many frames were read.
+    """
+    pending = RawRecord.objects.filter(
+        status=RawRecord.Status.ACCEPTED,
+        processed_at__isnull=True,
+        source__in=[RawRecord.Source.GB26875_TCP, RawRecord.Source.REPLAY],
+    ).select_related("device")[:limit]
+    count = 0
+    for raw in pending:
+        frame = gb26875.decode(bytes(raw.payload))
+        process_gb26875(Receipt(raw_record=raw, status="accepted", frame=frame))
+        count += 1
+    if count:
+        logger.warning("read %d stored frames that had not been read", count)
+    return count
