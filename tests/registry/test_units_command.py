@@ -130,5 +130,5 @@ def test_list_of_an_unknown_district_is_refused():
     with pytest.raises(CommandError) as caught:
         units("list", "--district", "120101")
     assert str(caught.value) == (
-        "district: '120101' is not the GB/T 2260 code of a district"
+        "district_code: '120101' is not the GB/T 2260 code of a district"
     )

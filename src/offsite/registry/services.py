@@ -167,8 +167,12 @@ def register_device(
             with transaction.atomic():
                 device.save()
         except IntegrityError as error:
+            # Another writer registered the same identifier between the
+            # check in full_clean() and this insert.
             raise ValidationError(
-                {"source_address": "the device is already registered"}
+                "another device with this source_address or provider_device_id "
+                "was registered at the same time",
+                code="unique",
             ) from error
 
     logger.info(
@@ -341,7 +345,9 @@ def create_person(
 
     The role decides the scope: staff of an authority need the authority,
     a unit user the unit, a provider user the provider, and nothing else.
-    Staff may sign in to the admin site.
+    Staff get `is_staff` so they can sign in to the admin site; what they may
+    change there comes from permissions or groups, which are not assigned
+    here.
     """
     user_model = get_user_model()
     person = Person(

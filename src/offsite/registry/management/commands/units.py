@@ -61,7 +61,8 @@ class Command(BaseCommand):
         district_code = options["district"]
         if district_code is not None and queries.district(district_code) is None:
             raise CommandError(
-                f"district: {district_code!r} is not the GB/T 2260 code of a district"
+                f"district_code: {district_code!r} is not the GB/T 2260 code "
+                "of a district"
             )
         units = queries.units(district_code=district_code)
         if options["json"]:
