@@ -196,3 +196,29 @@ def _pressure_rule_cached() -> Rule:
         if r.code == "sprinkler_pressure"
     ]
     return rule
+
+
+def test_a_city_wide_rule_applies_in_every_district() -> None:
+    (rule,) = [
+        r for r in queries.rules_for_observation("fire_alarm") if r.code == "fire_alarm"
+    ]
+
+    assert queries.applies_in(rule, district_id=12345) is True
+
+
+def test_a_district_rule_applies_only_in_its_district() -> None:
+    from offsite.registry.models import Authority
+
+    own = Authority.objects.create(code="110998", name="本区", level="district")
+    other = Authority.objects.create(code="110997", name="他区", level="district")
+    scenario = queries.scenario("fire_lane")
+    scenario.authority = own
+    scenario.save()
+    (rule,) = [
+        r
+        for r in queries.rules_for_observation("fire_lane_blocked")
+        if r.kind == "state"
+    ]
+
+    assert queries.applies_in(rule, district_id=own.pk) is True
+    assert queries.applies_in(rule, district_id=other.pk) is False

@@ -107,6 +107,16 @@ def rules_for_observation(name: str) -> list[Rule]:
     ]
 
 
+def applies_in(rule: Rule, district_id: int) -> bool:
+    """Tell whether a rule applies to the units of a district.
+
+    A city-wide scenario applies everywhere; a district's own scenario
+    (IM-5) only to the units of that district.
+    """
+    authority_id = rule.scenario.authority_id
+    return authority_id is None or authority_id == district_id
+
+
 def silence_rules() -> list[Rule]:
     """Return the silence rules of the current version."""
     return list(_current().silence)
