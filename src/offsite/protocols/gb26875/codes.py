@@ -469,7 +469,9 @@ FOUR_FAITH_COMPONENT_STATUS_BITS: Final[dict[int, dict[int, str]]] = {
 }
 
 
-def status_states(status: int, bits: dict[int, str], *, test_bit: bool) -> frozenset:
+def status_states(
+    status: int, bits: dict[int, str], *, test_bit: bool
+) -> frozenset[str]:
     """Return the names of the conditions a status word sets."""
     states = {name for bit, name in bits.items() if status >> bit & 1}
     if test_bit and not status & 1:

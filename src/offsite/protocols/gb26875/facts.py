@@ -40,6 +40,14 @@ POINT_CODE_MAX_CHARS = 64
 # stay in the raw record (IM-7).
 TEXT_VALUE_MAX_CHARS = 300
 
+StatusObject = (
+    SystemStatus
+    | ChannelSystemStatus
+    | ComponentStatus
+    | ChannelComponentStatus
+    | DeviceStatus
+)
+
 
 @dataclass(frozen=True)
 class PointRef:
@@ -100,9 +108,9 @@ def _object_facts(obj: object, sent_at: datetime | None) -> list[Fact]:
             return [Fact(name, True, at, point) for name in sorted(obj.operations)]
         case DeviceOperation():
             return [Fact(name, True, at) for name in sorted(obj.operations)]
-        case FacilityClock():
-            return [Fact("heartbeat", True, obj.clock or sent_at)]
-        case DeviceClock():
+        case FacilityClock() | DeviceClock():
+            # Haiwan sends type 28 every ~25 s and Four-Faith type 8 on connect:
+            # a sign of life, not a reading.
             return [Fact("heartbeat", True, obj.clock or sent_at)]
         case FacilitySoftwareVersion():
             return [Fact("software_version", obj.version, at, _system_point(obj))]
@@ -124,7 +132,9 @@ def _object_facts(obj: object, sent_at: datetime | None) -> list[Fact]:
     return []
 
 
-def _states(obj, at: datetime | None, point: PointRef | None) -> list[Fact]:
+def _states(
+    obj: StatusObject, at: datetime | None, point: PointRef | None
+) -> list[Fact]:
     states = obj.states
     return [Fact(name, name in states, at, point) for name in obj.defined_states]
 
@@ -146,7 +156,13 @@ def _printer_facts(line: PrinterLine, at: datetime | None) -> list[Fact]:
     return result
 
 
-def _system_point(obj) -> PointRef:
+def _system_point(
+    obj: SystemStatus
+    | ChannelSystemStatus
+    | FacilityOperation
+    | FacilitySoftwareVersion
+    | FacilitySystemConfig,
+) -> PointRef:
     code = f"{obj.system_type}-{obj.system_address}"
     if isinstance(obj, ChannelSystemStatus):
         code += f"-ch{obj.channel_type}.{obj.channel_number}"
@@ -155,7 +171,13 @@ def _system_point(obj) -> PointRef:
     )
 
 
-def _component_point(obj) -> PointRef:
+def _component_point(
+    obj: ComponentStatus
+    | ChannelComponentStatus
+    | AnalogValue
+    | ChannelAnalogValue
+    | ComponentConfig,
+) -> PointRef:
     code = f"{obj.system_type}-{obj.system_address}-{obj.component_address}"
     if isinstance(obj, ChannelComponentStatus | ChannelAnalogValue):
         code += f"-ch{obj.channel_type}.{obj.channel_number}"

@@ -21,6 +21,7 @@ from offsite.protocols.gb26875.errors import (
 from offsite.protocols.gb26875.objects import (
     ClockSync,
     DutyCheck,
+    InfoObject,
     decode_adu,
     encode_adu,
 )
@@ -63,7 +64,7 @@ class Frame:
 
     header: Header
     app_type: int | None
-    objects: tuple
+    objects: tuple[InfoObject, ...]
     raw: bytes
 
     @property
@@ -201,7 +202,8 @@ def encode(
     """Encode a decoded frame again, or a header with a type flag and objects.
 
     The header's `adu_length` is ignored and recomputed. A time that is None
-    is written as six zero bytes.
+    is written as six zero bytes, so a frame whose time bytes were not a date
+    does not encode back byte for byte; `Frame.raw` keeps what was received.
     """
     if isinstance(source, VendorHeartbeat):
         return (

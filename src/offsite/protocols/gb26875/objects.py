@@ -7,6 +7,7 @@ encodes to the same bytes; the decoded text is a property.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -972,7 +973,9 @@ def object_class(app_type: int, *, version_main: int) -> type | None:
     return STANDARD_CLASSES.get(app_type)
 
 
-def decode_adu(adu: bytes, *, version_main: int) -> tuple[int | None, tuple]:
+def decode_adu(
+    adu: bytes, *, version_main: int
+) -> tuple[int | None, tuple[InfoObject, ...]]:
     """Read an application data unit: its type flag and its objects."""
     if not adu:
         return None, ()
@@ -1007,7 +1010,7 @@ def decode_adu(adu: bytes, *, version_main: int) -> tuple[int | None, tuple]:
 
 
 def encode_adu(
-    app_type: int | None, objects: tuple | list, *, version_main: int
+    app_type: int | None, objects: Sequence[InfoObject], *, version_main: int
 ) -> bytes:
     """Write an application data unit from a type flag and its objects."""
     if app_type is None:
