@@ -64,7 +64,7 @@ def test_silence_rules_are_those_of_the_current_version() -> None:
 
 
 def test_current_rules_cover_every_rule_of_the_current_version() -> None:
-    assert len(queries.current_rules()) == 23
+    assert len(queries.current_rules()) == 25
 
 
 def test_scenario_unknown_code_names_code_and_version() -> None:

@@ -34,7 +34,7 @@ def test_a_draft_copies_every_scenario_rule_and_threshold() -> None:
     draft = services.publish_new_version(note="copy")
 
     assert Scenario.objects.filter(version=draft).count() == 17
-    assert Rule.objects.filter(scenario__version=draft).count() == 23
+    assert Rule.objects.filter(scenario__version=draft).count() == 25
     assert Threshold.objects.filter(rule__scenario__version=draft).count() == 15
 
 
@@ -78,7 +78,7 @@ def test_publishing_a_changed_draft_leaves_the_old_version_intact() -> None:
     assert Scenario.objects.get(
         version=_v1(), code="fire_lane"
     ).rectification_period_value == (1)
-    assert Rule.objects.filter(scenario__version=_v1()).count() == 23
+    assert Rule.objects.filter(scenario__version=_v1()).count() == 25
     assert _v1().published_at is not None
 
 

@@ -200,3 +200,48 @@ def test_unreadable_data_from_a_device_is_unknown(device):
         ("transmission_silent", "unknown")
     ]
     assert CheckResult.objects.get().detail["why"] == "checksum: frame says 0x00"
+
+
+def test_a_controller_reset_returns_its_fire_alarms_to_normal(device):
+    observe(device, "fire_alarm", True, T0, point="1-1-100")
+    observe(device, "fire_alarm", True, T0, point="1-1-101")
+
+    results = observe(device, "op_reset", True, T0 + timedelta(minutes=5), point=None)
+
+    reset = sorted(
+        (r.subject, r.outcome) for r in results if r.rule.code == "controller_reset_key"
+    )
+    assert reset == [("point:1-1-100", "normal"), ("point:1-1-101", "normal")]
+
+
+def test_a_reset_leaves_points_without_alarm_alone(device):
+    observe(device, "fire_alarm", False, T0, point="1-1-100")
+
+    results = observe(device, "op_reset", True, T0 + timedelta(minutes=5), point=None)
+
+    assert outcomes(results, "controller_reset_key") == []
+
+
+def test_an_unanswered_duty_check_is_a_breach_after_ten_minutes(device):
+    observe(device, "duty_check_sent", True, T0, point=None)
+
+    assert (
+        outcomes(
+            monitoring.evaluate_silence(at=T0 + timedelta(minutes=9)),
+            "duty_check_unanswered",
+        )
+        == []
+    )
+    results = monitoring.evaluate_silence(at=T0 + timedelta(minutes=11))
+
+    assert outcomes(results, "duty_check_unanswered") == ["breach"]
+    assert results[0].rule.scenario.code == "control_room_duty"
+
+
+def test_an_answered_duty_check_is_no_breach(device):
+    observe(device, "duty_check_sent", True, T0, point=None)
+    observe(device, "duty_check_answer", True, T0 + timedelta(minutes=3), point=None)
+
+    results = monitoring.evaluate_silence(at=T0 + timedelta(minutes=11))
+
+    assert outcomes(results, "duty_check_unanswered") == []

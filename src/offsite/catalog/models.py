@@ -181,6 +181,7 @@ class Rule(models.Model):
         COUNT_IN_WINDOW = "count_in_window", _("count in a window")
         RATIO = "ratio", _("ratio")
         REGISTRY_FACT = "registry_fact", _("registry fact")
+        RESET = "reset", _("reset of the device")
 
     scenario = models.ForeignKey(
         Scenario, on_delete=models.CASCADE, related_name="rules"
@@ -207,6 +208,15 @@ class Rule(models.Model):
             "For state, state_held and registry_fact rules: which boolean value "
             "is the breach. 'false' suits facts whose absence is the problem, "
             "e.g. emergency_plan_on_file."
+        ),
+    )
+    silence_starts_after = models.CharField(
+        max_length=48,
+        blank=True,
+        help_text=(
+            "For silence rules: count the silence from the last observation of "
+            "this name (e.g. duty_check_sent), and judge only while none of the "
+            "rule's observation has arrived since."
         ),
     )
     basis = models.CharField(
@@ -240,6 +250,11 @@ class Rule(models.Model):
             errors["breach_when"] = (
                 f"breach_when=false applies to {', '.join(KINDS_WITH_BREACH_WHEN)} "
                 f"rules, not to kind {self.kind}"
+            )
+        if self.silence_starts_after and self.kind != self.Kind.SILENCE:
+            errors["silence_starts_after"] = (
+                f"silence_starts_after is only for silence rules, not for kind "
+                f"{self.kind}"
             )
         if errors:
             raise ValidationError(errors)
@@ -365,6 +380,9 @@ RULE_PARAMETERS: dict[str, KindParameters] = {
     ),
     Rule.Kind.RATIO: KindParameters(frozenset({_P.MAX_RATIO_PERCENT}), frozenset()),
     Rule.Kind.REGISTRY_FACT: KindParameters(frozenset(), frozenset()),
+    # A reset (the controller's reset key, a reset status or printer line)
+    # returns every breach of the rule's scenario on the device to normal.
+    Rule.Kind.RESET: KindParameters(frozenset(), frozenset()),
 }
 
 KINDS_WITH_BREACH_WHEN = (

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -225,9 +226,12 @@ def _register_device(source_hex: str, unit: Unit) -> Device:
             kind=Device.Kind.TRANSMISSION,
             name=f"UITD {source_hex}",
         )
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
         # Another process registered it between our lookup and insert.
-        return registry_queries.device_by_source_address(source_hex)
+        device = registry_queries.device_by_source_address(source_hex)
+        if device is None:
+            raise
+        return device
 
 
 def _device_of_unreadable(data: bytes) -> Device | None:

@@ -63,6 +63,9 @@ def evaluate(observations: Sequence[Observation], *, at: datetime) -> list[Check
         for rule in catalog.rules_for_observation(observation.name):
             if rule.kind == Rule.Kind.SILENCE:
                 result = _end_of_silence(rule, observation, at=at)
+            elif rule.kind == Rule.Kind.RESET:
+                results.extend(_reset(rule, observation, at=at))
+                continue
             elif rule.kind in ON_ARRIVAL:
                 result = _judge(rule, observation, at=at)
             else:
@@ -197,6 +200,44 @@ def _judge_ratio(rule, observation, limits):
     return NORMAL, detail
 
 
+def _reset(rule: Rule, observation: Observation, *, at: datetime) -> list[CheckResult]:
+    """A reset returns the device's breaches of the rule's scenario to normal.
+
+    A controller is reset once its alarms have been dealt with (GB/T
+    26875.3 fig 6 and 9, "复位"); every point of the scenario whose last
+    result on this device was a breach is judged normal again.
+    """
+    if observation.value_bool is not True:
+        return []
+    latest = (
+        CheckResult.objects.filter(
+            device=observation.device, rule__scenario=rule.scenario
+        )
+        .exclude(rule__kind=Rule.Kind.RESET)
+        .values("subject")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    breached = CheckResult.objects.filter(
+        id__in=Subquery(latest), outcome__in=[BREACH, UNKNOWN]
+    ).select_related("point")
+    return [
+        _result(
+            rule,
+            NORMAL,
+            device=observation.device,
+            point=previous.point,
+            subject=previous.subject,
+            observation=observation,
+            observed_at=observation.observed_at,
+            received_at=observation.received_at,
+            at=at,
+            detail={"value": observation.value, "why": "reset", "ends": previous.pk},
+        )
+        for previous in breached
+    ]
+
+
 def _end_of_silence(
     rule: Rule, observation: Observation, *, at: datetime
 ) -> CheckResult | None:
@@ -232,6 +273,9 @@ def evaluate_silence(*, at: datetime) -> list[CheckResult]:
         silence = _minutes(limits, "silence_minutes")
         if silence is None:
             continue
+        if rule.silence_starts_after:
+            results.extend(_unanswered(rule, limits, silence, at=at))
+            continue
         last_seen = Observation.objects.filter(device=OuterRef("pk"))
         if rule.observation_name != "*":
             last_seen = last_seen.filter(name=rule.observation_name)
@@ -266,6 +310,55 @@ def evaluate_silence(*, at: datetime) -> list[CheckResult]:
                 )
             )
     return _save(results)
+
+
+def _unanswered(
+    rule: Rule, limits: dict, silence: timedelta, *, at: datetime
+) -> list[CheckResult]:
+    """Find devices that did not answer a request within the silence.
+
+    The silence runs from the last `silence_starts_after` observation (the
+    duty roll-call sent to the device) and holds while no observation of the
+    rule's name has arrived since.
+    """
+    last_request = Observation.objects.filter(
+        device=OuterRef("pk"), name=rule.silence_starts_after
+    ).order_by("-received_at")
+    devices = (
+        Device.objects.annotate(
+            asked_at=Subquery(last_request.values("received_at")[:1])
+        )
+        .filter(asked_at__isnull=False, asked_at__lt=at - silence)
+        .select_related("unit")
+    )
+    results = []
+    for device in devices:
+        answered = Observation.objects.filter(
+            device=device,
+            name=rule.observation_name,
+            received_at__gte=device.asked_at,
+        ).exists()
+        subject = device_subject(device)
+        if answered or _last_outcome(rule, device.unit_id, subject) == BREACH:
+            continue
+        results.append(
+            _result(
+                rule,
+                BREACH,
+                device=device,
+                point=None,
+                subject=subject,
+                observation=None,
+                observed_at=device.asked_at,
+                received_at=at,
+                at=at,
+                detail={
+                    "asked_at": device.asked_at.isoformat(),
+                    "thresholds": _threshold_detail(limits),
+                },
+            )
+        )
+    return results
 
 
 def evaluate_held(*, at: datetime) -> list[CheckResult]:
