@@ -49,3 +49,14 @@ def make_unit(db):
 @pytest.fixture
 def unit(make_unit):
     return make_unit("京华商业广场", "110105", category="key_unit")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Drop per-process caches a rolled-back test may have filled."""
+    yield
+    from offsite.calendar.queries import invalidate_calendar_overrides
+    from offsite.catalog.queries import clear_cache
+
+    invalidate_calendar_overrides()
+    clear_cache()
