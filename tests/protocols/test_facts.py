@@ -376,3 +376,17 @@ def test_vendor_object_is_one_fact_with_its_type_and_hex():
     assert facts(frame) == [
         Fact("vendor_object", "type 200: 01000006050318", SENT_AT, None)
     ]
+
+
+def test_a_parser_card_reset_line_is_a_reset_of_the_device():
+    # sixin-b28.hex line 7: alarm type 0b0001, info "系统复位".
+    frame = decode(
+        bytes.fromhex(
+            "4040050002031c19070c01180925518012ff00000000000018000209010000333301"
+            "000008cfb5cdb3b8b4cebb00190f0c0118542323"
+        )
+    )
+
+    resets = [f for f in facts(frame) if f.name == "op_reset"]
+
+    assert [(f.value, f.point) for f in resets] == [(True, None)]

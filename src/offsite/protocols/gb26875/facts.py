@@ -149,10 +149,17 @@ def _analog(obj: AnalogValue | ChannelAnalogValue, at: datetime | None) -> Fact:
     return Fact(kind.fact_name, value, at, _component_point(obj))
 
 
+# The parser card reports a controller reset only as printed text ("复位",
+# "系统复位"); its alarm-type byte says no more than "normal".
+RESET_WORDS = ("复位",)
+
+
 def _printer_facts(line: PrinterLine, at: datetime | None) -> list[Fact]:
     point = _printer_point(line)
     result = [Fact(name, True, at, point) for name in sorted(line.states)]
     result.append(Fact("printer_text", _short(line.text), at, point))
+    if any(word in line.info for word in RESET_WORDS):
+        result.append(Fact("op_reset", True, at))
     return result
 
 
