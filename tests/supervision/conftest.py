@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,12 +12,7 @@ from offsite.monitoring.models import CheckResult, Finding
 from offsite.registry.models import Authority, Person
 from offsite.supervision.models import Event
 
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def beijing(*parts: int) -> datetime:
-    """Return a Beijing wall-clock time as an aware datetime."""
-    return datetime(*parts, tzinfo=BEIJING)
+from .support import real_scenario
 
 
 @pytest.fixture
@@ -53,13 +47,13 @@ def officer(make_person) -> Person:
 
 @pytest.fixture
 def test_version(db) -> CatalogVersion:
-    """An unpublished catalog edition holding scenarios only tests use."""
+    """An unpublished catalog edition for scenarios the item list lacks."""
     return CatalogVersion.objects.create(number=9001, note="supervision tests")
 
 
 @pytest.fixture
 def make_scenario(test_version):
-    """Create a scenario of the test edition; by default a reviewed warning."""
+    """Create a scenario of the test edition (IM-22: a scenario is data)."""
 
     def make(code: str = "test_warning", **fields) -> Scenario:
         values = {
@@ -81,8 +75,9 @@ def make_scenario(test_version):
 
 
 @pytest.fixture
-def scenario(make_scenario) -> Scenario:
-    return make_scenario()
+def scenario(db) -> Scenario:
+    """A system-decided warning with a 3-working-day period (catalog v1)."""
+    return real_scenario("facility_status")
 
 
 @pytest.fixture
