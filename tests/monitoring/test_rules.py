@@ -245,3 +245,12 @@ def test_an_answered_duty_check_is_no_breach(device):
     results = monitoring.evaluate_silence(at=T0 + timedelta(minutes=11))
 
     assert outcomes(results, "duty_check_unanswered") == []
+
+
+def test_data_from_before_a_threshold_applies_is_not_judged_by_it(device):
+    # fault_repeated's numbers are policy defaults effective from 2026-01-01.
+    before = datetime(2024, 1, 25, 8, 0, tzinfo=BEIJING)
+
+    results = observe(device, "fault", True, before)
+
+    assert outcomes(results, "fault_repeated") == []

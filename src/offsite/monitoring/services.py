@@ -23,7 +23,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from offsite.catalog import queries as catalog
-from offsite.catalog.models import Rule
+from offsite.catalog.models import RULE_PARAMETERS, Rule
 from offsite.intake.models import Observation, RawRecord
 from offsite.monitoring.models import CheckResult, Finding
 from offsite.registry.models import Device
@@ -75,8 +75,23 @@ def evaluate(observations: Sequence[Observation], *, at: datetime) -> list[Check
     return _save(results)
 
 
+def _in_force(rule: Rule, limits: dict) -> bool:
+    """Tell whether the rule's numbers were in force on the data's date.
+
+    A threshold applies from its effective date; data from before it is not
+    judged by that rule at all, rather than judged by a number that did not
+    yet exist.
+    """
+    needs = RULE_PARAMETERS[rule.kind]
+    if not needs.required <= limits.keys():
+        return False
+    return not needs.one_of or bool(needs.one_of & limits.keys())
+
+
 def _judge(rule: Rule, observation: Observation, *, at: datetime) -> CheckResult | None:
-    limits = catalog.thresholds(rule, observation.observed_at.date())
+    limits = catalog.thresholds(rule, timezone.localdate(observation.observed_at))
+    if not _in_force(rule, limits):
+        return None
     judge = {
         Rule.Kind.STATE: _judge_state,
         Rule.Kind.REGISTRY_FACT: _judge_state,
