@@ -450,3 +450,38 @@ def process_pending(*, limit: int = 500) -> int:
     if count:
         logger.warning("read %d stored frames that had not been read", count)
     return count
+
+
+@dataclass(frozen=True)
+class IncomingFrame:
+    """One frame as an adapter received it."""
+
+    data: bytes
+    origin: str
+    received_at: datetime
+
+
+def store_frames(frames: Sequence[IncomingFrame], *, source: str) -> list[Receipt]:
+    """Store a batch of GB/T 26875.3 frames durably, in one transaction.
+
+    Returns one receipt per frame, in order. When this returns, every
+    accepted or rejected frame is committed and may be acknowledged or
+    denied; duplicates were stored before. Read them with `process_receipts`.
+    """
+    with transaction.atomic():
+        return [
+            store_gb26875(
+                frame.data,
+                source=source,
+                origin=frame.origin,
+                received_at=frame.received_at,
+            )
+            for frame in frames
+        ]
+
+
+def process_receipts(receipts: Sequence[Receipt]) -> None:
+    """Read, judge and hand on the accepted frames of a stored batch."""
+    for receipt in receipts:
+        if receipt.status == "accepted":
+            process_gb26875(receipt)
