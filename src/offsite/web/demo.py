@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from offsite.intake.replay import ReplaySummary, replay_files
 from offsite.registry import queries as registry_queries
@@ -77,8 +79,34 @@ def ensure_units() -> list[tuple[DemoUnit, Unit]]:
     return units
 
 
+OFFSITE_APPS = (
+    "calendar",
+    "registry",
+    "catalog",
+    "audit",
+    "intake",
+    "monitoring",
+    "supervision",
+)
+# What the authority's staff may edit in admin until the console exists:
+# the calendar overrides and the item list. Everything else they may read.
+STAFF_EDITS = ("calendar", "catalog")
+
+
+def ensure_staff_group() -> Group:
+    """Give the authority's staff a group that lets them read admin."""
+    group, _ = Group.objects.get_or_create(name="authority staff")
+    wanted = Permission.objects.filter(
+        Q(content_type__app_label__in=OFFSITE_APPS, codename__startswith="view_")
+        | Q(content_type__app_label__in=STAFF_EDITS)
+    )
+    group.permissions.set(wanted)
+    return group
+
+
 def ensure_people(units: list[tuple[DemoUnit, Unit]]) -> list[SignIn]:
     """Create the demo sign-ins once; their password is `DEMO_PASSWORD`."""
+    staff_group = ensure_staff_group()
     city = registry_queries.city()
     first_unit = units[0][1]
     haidian = registry_queries.district("110108")
@@ -96,9 +124,11 @@ def ensure_people(units: list[tuple[DemoUnit, Unit]]) -> list[SignIn]:
     sign_ins.append(SignIn("admin", "administrator", "everything"))
     for username, role, scope in wanted:
         if not users.filter(username=username).exists():
-            registry.create_person(
+            person = registry.create_person(
                 username=username, password=DEMO_PASSWORD, role=role, **scope
             )
+            if person.user.is_staff:
+                person.user.groups.add(staff_group)
         where = scope.get("authority") or scope.get("unit")
         sign_ins.append(SignIn(username, Person.Role(role).label, str(where)))
     return sign_ins
