@@ -95,3 +95,83 @@ class Observation(models.Model):
         if self.value_number is not None:
             return self.value_number
         return self.value_text
+
+
+class GatewayCommand(models.Model):
+    """A roll-call or clock sync an operator asked a gateway to send a device.
+
+    Any process may request one; the gateway the device is connected to
+    claims it with a conditional update (`sent_at` still empty), so it is
+    sent once even when several gateways share the database.
+    """
+
+    class Kind(models.TextChoices):
+        # GB/T 26875.3 table 3: type 91 查岗命令, type 90 同步用户信息传输装置时钟.
+        ROLL_CALL = "roll_call", _("duty roll-call (type 91)")
+        CLOCK_SYNC = "clock_sync", _("clock sync (type 90)")
+
+    class Answer(models.TextChoices):
+        DUTY_CHECK_ANSWER = "duty_check_answer", _("duty check answered (type 24)")
+        CONFIRMED = "confirmed", _("confirmed (command 3)")
+        DENIED = "denied", _("denied (command 6)")
+
+    device = models.ForeignKey(
+        "registry.Device", on_delete=models.PROTECT, related_name="gateway_commands"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    timeout_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Roll-call only: minutes the duty officer has to answer (fig. 46).",
+    )
+    requested_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.CharField(
+        max_length=120, blank=True, help_text="The gateway that sent it."
+    )
+    serial = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Serial of the frame sent (table 1)."
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(max_length=24, choices=Answer.choices, blank=True)
+    answer_record = models.ForeignKey(
+        RawRecord,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answered_commands",
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["device", "requested_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="gateway_command_unsent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} device {self.device_id}"
+
+
+class DuplicateCount(models.Model):
+    """How many records arrived again and were not stored twice, per day.
+
+    A duplicate leaves no row of its own, so it is counted here for
+    `offsite intake stats`; the day is Beijing's.
+    """
+
+    source = models.CharField(max_length=16, choices=RawRecord.Source.choices)
+    day = models.DateField()
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "day"], name="duplicate_count_source_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.day}: {self.count}"
