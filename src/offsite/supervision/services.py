@@ -103,38 +103,7 @@ def transition(
         for name, value in changes.items():
             setattr(locked, name, value)
 
-        person = actor if isinstance(actor, Person) else None
-        step = Transition.objects.create(
-            event=locked,
-            from_state=from_state,
-            to_state=to_state,
-            actor=_actor_label(actor),
-            person=person,
-            at=at,
-            reason=reason[:300],
-            due_at=changes["due_at"],
-        )
-        prompt = None
-        if to_state in (EventState.WARNED, EventState.ORDERED):
-            prompt = _create_prompt(locked, to_state, at)
-        record(
-            actor=_actor_label(actor),
-            action="event.transition",
-            object_type="event",
-            object_id=locked.pk,
-            at=at,
-            detail={
-                "from": from_state,
-                "to": to_state,
-                "reason": reason,
-                "due_at": _iso(changes["due_at"]),
-                "due_is_provisional": changes["due_is_provisional"],
-                "transition": step.pk,
-                "prompt": prompt.pk if prompt else None,
-                "person": person.pk if person else None,
-                "role": person.role if person else SYSTEM,
-            },
-        )
+        _record_step(locked, from_state, actor=actor, at=at, reason=reason)
 
     for name, value in changes.items():
         setattr(event, name, value)
@@ -152,6 +121,44 @@ def transition(
         _iso(changes["due_at"]),
     )
     return event
+
+
+def _record_step(
+    event: Event, from_state: str, *, actor: Actor, at: datetime, reason: str
+) -> None:
+    """Write the transition row, the prompt it sends and the audit entry."""
+    person = actor if isinstance(actor, Person) else None
+    step = Transition.objects.create(
+        event=event,
+        from_state=from_state,
+        to_state=event.state,
+        actor=_actor_label(actor),
+        person=person,
+        at=at,
+        reason=reason[:300],
+        due_at=event.due_at,
+    )
+    prompt = None
+    if event.state in (EventState.WARNED, EventState.ORDERED):
+        prompt = _create_prompt(event, event.state, at)
+    record(
+        actor=_actor_label(actor),
+        action="event.transition",
+        object_type="event",
+        object_id=event.pk,
+        at=at,
+        detail={
+            "from": from_state,
+            "to": event.state,
+            "reason": reason,
+            "due_at": _iso(event.due_at),
+            "due_is_provisional": event.due_is_provisional,
+            "transition": step.pk,
+            "prompt": prompt.pk if prompt else None,
+            "person": person.pk if person else None,
+            "role": person.role if person else SYSTEM,
+        },
+    )
 
 
 def _check_move(event: Event, from_state: str, to_state: str, actor: Actor) -> None:
