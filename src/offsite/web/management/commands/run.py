@@ -65,11 +65,16 @@ class Command(BaseCommand):
                 name="sweeper",
                 daemon=True,
             ).start()
+        subscriber = _start_mqtt()
 
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nOffsite is running at {url}"))
         self.stdout.write(f"  admin:    {url}admin/")
         self.stdout.write(f"  API docs: {url}api/v1/docs")
+        if subscriber is not None:
+            self.stdout.write(
+                f"  MQTT:     {subscriber.topic_filter} on {subscriber.broker}"
+            )
         if sign_ins:
             from offsite.web.demo import DEMO_PASSWORD
 
@@ -93,6 +98,22 @@ class Command(BaseCommand):
         self.stdout.write("Sweep after the replay:")
         self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         self.stdout.write(f"Demo provider API key (X-API-Key): {key}")
+
+
+def _start_mqtt():
+    """Start the MQTT subscriber in the background when `MQTT_URL` is set."""
+    if not os.environ.get("MQTT_URL"):
+        return None
+    from django.core.management.base import CommandError
+
+    from offsite.intake import mqtt
+
+    try:
+        subscriber = mqtt.subscriber_from_environment()
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    subscriber.start()
+    return subscriber
 
 
 def _sweep_forever(seconds: int) -> None:
