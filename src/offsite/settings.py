@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "offsite.intake",
     "offsite.monitoring",
     "offsite.supervision",
+    "offsite.delivery",
     "offsite.web",
 ]
 
@@ -109,6 +110,28 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+
+# E-mail for electronic service (LM-5). Without EMAIL_HOST the console
+# backend prints each message, which suits the embedded run; with EMAIL_HOST
+# the SMTP backend sends it. EMAIL_BACKEND overrides both (tests use locmem).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "") == "1"
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "offsite@localhost")
+# The shared secret a webhook gateway sends in X-Delivery-Secret with its
+# receipt callbacks; empty refuses every callback. The same secret signs the
+# notices the platform posts to webhooks (X-Offsite-Signature, HMAC-SHA256).
+DELIVERY_RECEIPT_SECRET = os.environ.get("DELIVERY_RECEIPT_SECRET", "")
 
 LOGGING = {
     "version": 1,
