@@ -91,6 +91,7 @@ def make_event(unit, scenario):
             "unit": unit,
             "scenario": scenario,
             "subject": f"point:test-{next(serial)}",
+            "owner": unit.district,
             "state": state,
             "data_created_at": at,
             "observed_at": at,

@@ -42,6 +42,21 @@ class Event(models.Model):
         "catalog.Scenario", on_delete=models.PROTECT, related_name="events"
     )
     subject = models.CharField(max_length=128)
+    owner = models.ForeignKey(
+        "registry.Authority",
+        on_delete=models.PROTECT,
+        related_name="owned_events",
+        help_text="The authority that handles the event: the unit's district "
+        "when it opens; the city or a designated district after LM-15.",
+    )
+    assignee = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_events",
+        help_text="The officer a clue is assigned to (LM-13, IM-16).",
+    )
     state = models.CharField(
         max_length=16, choices=EventState.choices, default=EventState.DETECTED
     )
@@ -145,9 +160,213 @@ class Prompt(models.Model):
     created_at = models.DateTimeField()
     due_at = models.DateTimeField(null=True, blank=True)
     text = models.TextField()
+    document_number = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The number of a rectification order (责令限期改正通知书).",
+    )
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_number"],
+                condition=~Q(document_number=""),
+                name="prompt_unique_document_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} to unit {self.unit_id} for event {self.event_id}"
+
+
+class DocumentCounter(models.Model):
+    """The last document number an authority issued in a year."""
+
+    authority = models.ForeignKey(
+        "registry.Authority", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "year"], name="document_counter_one_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority_id} {self.year}: {self.last_number}"
+
+
+class UnitAnswer(models.Model):
+    """What a unit says it did about a warning or an order, with its evidence."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="answers")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"answer {self.pk} to event {self.event_id}"
+
+
+class EvidenceFile(models.Model):
+    """One file a unit attached to an answer, kept with its SHA-256."""
+
+    answer = models.ForeignKey(
+        UnitAnswer, on_delete=models.PROTECT, related_name="files"
+    )
+    name = models.CharField(max_length=200, help_text="The name the unit gave it.")
+    path = models.CharField(max_length=300, help_text="Where the storage keeps it.")
+    size_bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size_bytes} bytes)"
+
+
+class ReviewRequest(models.Model):
+    """A unit's request for review of a warning or an order (LM-14)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        UPHELD = "upheld", _("upheld")
+        REFUSED = "refused", _("refused")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="review_requests"
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField()
+    statement = models.TextField()
+    served_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The service date of the warning or order the window ran from.",
+    )
+    window_ends_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(help_text="When the authority must answer.")
+    due_is_provisional = models.BooleanField(default=False)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["filed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(state="open"),
+                name="review_request_one_open_per_event",
+                violation_error_message=_(
+                    "event: a review request for this event is already open"
+                ),
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=Q(state="open"), name="review_open_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"review request {self.pk} on event {self.event_id} {self.state}"
+
+
+class Report(models.Model):
+    """The one report on a clue (IM-16: one piece of information, one report)."""
+
+    class Outcome(models.TextChoices):
+        RECTIFICATION_VERIFIED = (
+            "rectification_verified",
+            _("rectification verified on site"),
+        )
+        VIOLATION_FOUND = "violation_found", _("violation found: a case is due")
+
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="report")
+    officer = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    text = models.TextField()
+    outcome = models.CharField(max_length=24, choices=Outcome.choices)
+
+    def __str__(self) -> str:
+        return f"report on event {self.event_id}: {self.outcome}"
+
+
+class OwnerChange(models.Model):
+    """The city taking a clue over or designating a district (LM-15)."""
+
+    class Kind(models.TextChoices):
+        TAKE_OVER = "take_over", _("taken over by the city")
+        DESIGNATE = "designate", _("designated to another district")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="owner_changes"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    from_authority = models.ForeignKey(
+        "registry.Authority", on_delete=models.PROTECT, related_name="+"
+    )
+    to_authority = models.ForeignKey(
+        "registry.Authority", on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return (
+            f"event {self.event_id}: {self.from_authority_id} → {self.to_authority_id}"
+        )
+
+
+class AuthorityNotice(models.Model):
+    """A notice between authorities, kept in the platform (LM-15, LM-16).
+
+    Electronic service (`delivery`) serves legal documents on units; what one
+    authority tells another is not served on a party, so it stays here.
+    """
+
+    class Kind(models.TextChoices):
+        CLUE_NOTICE = "clue_notice", _("clue notice (LM-15)")
+        STATION_NOTICE = "station_notice", _("fire station notice (LM-16)")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="authority_notices"
+    )
+    authority = models.ForeignKey(
+        "registry.Authority", on_delete=models.PROTECT, related_name="notices_in"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.authority_id} about event {self.event_id}"

@@ -388,6 +388,8 @@ def _open(finding: Finding, result: CheckResult, *, at: datetime) -> Event | Non
                 unit=finding.unit,
                 scenario=finding.scenario,
                 subject=finding.subject,
+                # LM-15: a clue belongs to the district where the unit is.
+                owner_id=finding.unit.district_id,
                 state=EventState.DETECTED,
                 data_created_at=result.received_at,
                 observed_at=result.observed_at,
