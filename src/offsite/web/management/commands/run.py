@@ -1,7 +1,8 @@
 """`offsite run`: the whole platform in one process (the embedded default).
 
 It migrates the database, optionally loads the demo city, then serves the
-web (admin, API and docs) and runs the sweeper every minute.
+web (admin, API and docs), runs the GB/T 26875.3 gateway and runs the
+sweeper every minute.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import os
 import threading
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
+
+from offsite.intake.gateway import DEFAULT_PORT, Gateway, GatewayThread
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,12 @@ class Command(BaseCommand):
             type=int,
             default=60,
             help="how often the sweeper looks for due work (0: never)",
+        )
+        parser.add_argument(
+            "--gateway-port",
+            type=int,
+            default=int(os.environ.get("GATEWAY_PORT", DEFAULT_PORT)),
+            help="TCP port of the GB/T 26875.3 device gateway (0: no gateway)",
         )
         parser.add_argument(
             "--no-serve",
@@ -67,6 +76,8 @@ class Command(BaseCommand):
             ).start()
         subscriber = _start_mqtt()
 
+        gateway = _start_gateway(options["host"], options["gateway_port"])
+
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nOffsite is running at {url}"))
         self.stdout.write(f"  admin:    {url}admin/")
@@ -74,6 +85,11 @@ class Command(BaseCommand):
         if subscriber is not None:
             self.stdout.write(
                 f"  MQTT:     {subscriber.topic_filter} on {subscriber.broker}"
+            )
+        if gateway is not None:
+            self.stdout.write(
+                f"  gateway:  tcp://{options['host']}:{gateway.port} "
+                "(GB/T 26875.3 devices)"
             )
         if sign_ins:
             from offsite.web.demo import DEMO_PASSWORD
@@ -98,6 +114,20 @@ class Command(BaseCommand):
         self.stdout.write("Sweep after the replay:")
         self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         self.stdout.write(f"Demo provider API key (X-API-Key): {key}")
+
+
+def _start_gateway(host: str, port: int) -> GatewayThread | None:
+    """Start the device gateway on a background thread; None when disabled."""
+    if port == 0:
+        return None
+    gateway = GatewayThread(Gateway(host=host, port=port))
+    try:
+        gateway.start()
+    except OSError as error:
+        raise CommandError(
+            f"--gateway-port: cannot listen on {port}: {error}"
+        ) from None
+    return gateway
 
 
 def _start_mqtt():
