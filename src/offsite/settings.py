@@ -25,6 +25,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Listed so the API docs page serves its own Swagger UI files instead of
+    # fetching them from a CDN the platform may not reach.
+    "ninja",
     "offsite.calendar",
     "offsite.registry",
     "offsite.catalog",

@@ -146,3 +146,10 @@ def test_the_openapi_document_describes_the_batch(client):
 
 def test_the_api_docs_page_is_served(client):
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_api_docs_page_needs_no_outside_network(client):
+    page = client.get("/api/v1/docs").content.decode()
+
+    assert "cdn.jsdelivr.net" not in page
+    assert "/static/ninja/swagger-ui-bundle.js" in page
