@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +106,21 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.address}".strip()
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.INBOX:
+            if self.address:
+                raise ValidationError({"address": "the inbox has no address"})
+            return
+        try:
+            if self.kind == self.Kind.EMAIL:
+                validate_email(self.address)
+            elif self.kind == self.Kind.WEBHOOK:
+                URLValidator(schemes=["http", "https"])(self.address)
+        except ValidationError as error:
+            raise ValidationError(
+                {"address": f"{self.address!r} is not a valid {self.kind} address"}
+            ) from error
 
 
 class NoticeKind(models.TextChoices):

@@ -14,6 +14,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,7 +24,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.core.validators import URLValidator, validate_email
 from django.db import connection, transaction
 from django.db.models import F, Q
 
@@ -129,6 +129,7 @@ def add_channel(
     address: str,
     source: str,
     at: datetime,
+    actor: str = "system",
 ) -> Channel:
     """Add an e-mail or webhook service address of a unit, checked for form."""
     _require_aware(at, "at")
@@ -141,20 +142,19 @@ def add_channel(
         raise ValidationError(
             {"source": f"{source!r}: expected one of {', '.join(Channel.Source)}"}
         )
-    try:
-        if kind == Channel.Kind.EMAIL:
-            validate_email(address)
-        else:
-            URLValidator(schemes=["http", "https"])(address)
-    except ValidationError as error:
-        raise ValidationError(
-            {"address": f"{address!r} is not a valid {kind} address"}
-        ) from error
-
     channel = Channel(unit=unit, kind=kind, address=address, source=source)
     channel.created_at = at
     channel.full_clean()
-    channel.save()
+    with transaction.atomic():
+        channel.save()
+        record(
+            actor=actor,
+            action="channel_added",
+            object_type="unit",
+            object_id=unit.pk,
+            at=at,
+            detail={"channel": channel.pk, "kind": kind, "source": source},
+        )
     logger.info(
         "event=channel_added unit=%s channel=%s kind=%s", unit.pk, channel.pk, kind
     )
@@ -415,10 +415,16 @@ def receive_receipt(
     channel did take it, so the message is marked sent as of the receipt.
     """
     _require_aware(received_at, "received_at")
+    try:
+        key = uuid.UUID(idempotency_key)
+    except ValueError as error:
+        raise ValidationError(
+            {"idempotency_key": f"{idempotency_key!r}: not a UUID"}
+        ) from error
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update()
-            .filter(idempotency_key=idempotency_key)
+            .filter(idempotency_key=key)
             .first()
         )
         if message is None:
@@ -449,24 +455,25 @@ def _claim(*, at: datetime, limit: int) -> list[tuple[OutboxMessage, bool]]:
         status=OutboxMessage.Status.SENDING,
         claimed_at__lte=at - timedelta(seconds=LEASE_SECONDS),
     )
-    claimed: list[tuple[OutboxMessage, bool]] = []
+    claimed: dict[int, bool] = {}
     if connection.features.has_select_for_update_skip_locked:
         # PostgreSQL: rows another dispatcher is claiming are skipped, not
         # waited for, and the update below runs on rows this one holds.
         with transaction.atomic():
-            rows = list(
+            rows = (
                 OutboxMessage.objects.filter(due | stale)
                 .select_for_update(skip_locked=True)
-                .order_by("created_at", "pk")[:limit]
+                .order_by("created_at", "pk")
+                .values_list("pk", "status")[:limit]
             )
-            for row in rows:
-                was_stale = row.status == OutboxMessage.Status.SENDING
-                OutboxMessage.objects.filter(pk=row.pk).update(
-                    status=OutboxMessage.Status.SENDING,
-                    claimed_at=at,
-                    attempts=F("attempts") + 1,
-                )
-                claimed.append((row, was_stale))
+            claimed = {
+                pk: status == OutboxMessage.Status.SENDING for pk, status in rows
+            }
+            OutboxMessage.objects.filter(pk__in=claimed).update(
+                status=OutboxMessage.Status.SENDING,
+                claimed_at=at,
+                attempts=F("attempts") + 1,
+            )
     else:
         # SQLite: one writer at a time, so an update that still finds the row
         # in the state read a moment ago is the compare-and-set.
@@ -484,14 +491,10 @@ def _claim(*, at: datetime, limit: int) -> list[tuple[OutboxMessage, bool]]:
                 attempts=F("attempts") + 1,
             )
             if changed == 1:
-                row = OutboxMessage.objects.get(pk=pk)
-                claimed.append((row, status == OutboxMessage.Status.SENDING))
+                claimed[pk] = status == OutboxMessage.Status.SENDING
 
-    messages = []
-    for row, was_stale in claimed:
-        row.refresh_from_db()
-        messages.append((row, was_stale))
-    return messages
+    rows = OutboxMessage.objects.filter(pk__in=claimed).select_related("notice__unit")
+    return [(row, claimed[row.pk]) for row in rows.order_by("created_at", "pk")]
 
 
 def _mark_sent(
