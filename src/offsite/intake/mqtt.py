@@ -30,7 +30,7 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as paho
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError
 from django.db import connection as db_connection
 from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
@@ -430,12 +430,12 @@ class Subscriber:
         """
         delay_seconds = 0.5
         while True:
-            close_old_connections()
             try:
                 return self._receive(delivery)
             except Exception as error:
                 # What `_receive` lets through is the database failing, even
                 # to keep the bytes as rejected: wait for it, unacknowledged.
+                # The connection is kept between messages and renewed here.
                 logger.warning(
                     "mqtt message not stored topic=%s: %s: %s; left "
                     "unacknowledged, retrying in %.1f s",
