@@ -42,6 +42,12 @@ class Command(BaseCommand):
             help="how often the sweeper looks for due work (0: never)",
         )
         parser.add_argument(
+            "--dispatch-seconds",
+            type=int,
+            default=10,
+            help="how often notices in the outbox are sent (0: never; LM-5)",
+        )
+        parser.add_argument(
             "--gateway-port",
             type=int,
             default=int(os.environ.get("GATEWAY_PORT", DEFAULT_PORT)),
@@ -72,6 +78,13 @@ class Command(BaseCommand):
                 target=_sweep_forever,
                 args=(options["sweep_seconds"],),
                 name="sweeper",
+                daemon=True,
+            ).start()
+        if options["dispatch_seconds"] > 0:
+            threading.Thread(
+                target=_dispatch_forever,
+                args=(options["dispatch_seconds"],),
+                name="dispatcher",
                 daemon=True,
             ).start()
         subscriber = _start_mqtt()
@@ -155,5 +168,18 @@ def _sweep_forever(seconds: int) -> None:
             supervision.sweep(at=timezone.now())
         except Exception:
             logger.exception("sweep failed; it will run again in %s s", seconds)
+        finally:
+            close_old_connections()
+
+
+def _dispatch_forever(seconds: int) -> None:
+    from offsite.delivery import services as delivery
+
+    stop = threading.Event()
+    while not stop.wait(seconds):
+        try:
+            delivery.dispatch(at=timezone.now())
+        except Exception:
+            logger.exception("dispatch failed; it will run again in %s s", seconds)
         finally:
             close_old_connections()
