@@ -134,3 +134,14 @@ def test_the_same_bytes_from_two_providers_are_two_records(provider, tag):
 
     assert (mine.status, theirs.status) == ("rejected", "rejected")
     assert RawRecord.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_list_of_more_than_1000_observations_is_rejected(provider):
+    payload = json.dumps([fire_alarm()] * 1001).encode()
+
+    receipt = mqtt.receive_message(
+        f"offsite/v1/{provider.slug}/smoke-7/status", payload
+    )
+
+    assert receipt.raw_record.reject_reason == "body: at most 1000 observations"

@@ -113,18 +113,23 @@ def resolve(
     provider serves.
     """
     devices: dict[str, Device | None] = {}
+    writable: dict[str, bool] = {}
     forbidden: list[str] = []
     unknown: list[str] = []
     for index, item in enumerate(items):
         if item.device not in devices:
-            devices[item.device] = _device(provider, item.device)
-        device = devices[item.device]
-        if device is None:
+            device = _device(provider, item.device)
+            devices[item.device] = device
+            writable[item.device] = (
+                device is not None
+                and registry_queries.provider_may_write(provider, device)
+            )
+        if devices[item.device] is None:
             unknown.append(
                 f"[{index}].device: no device {item.device!r} is registered "
                 f"for provider {provider.slug}"
             )
-        elif not registry_queries.provider_may_write(provider, device):
+        elif not writable[item.device]:
             forbidden.append(
                 f"[{index}].device: device {item.device!r} belongs to a unit "
                 f"provider {provider.slug} does not serve"
