@@ -147,8 +147,6 @@ def _start_mqtt():
     """Start the MQTT subscriber in the background when `MQTT_URL` is set."""
     if not os.environ.get("MQTT_URL"):
         return None
-    from django.core.management.base import CommandError
-
     from offsite.intake import mqtt
 
     try:
