@@ -7,27 +7,30 @@ is still kept as a rejected raw record.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
-from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
-from pydantic import AwareDatetime, StrictBool, StrictFloat, StrictInt, TypeAdapter
-from pydantic import ValidationError as PydanticValidationError
 
-from offsite.intake import services
+from offsite.intake import canonical, services
+from offsite.intake.canonical import ObservationIn
 from offsite.intake.models import RawRecord
 from offsite.registry import queries as registry_queries
-from offsite.registry.models import Device, Provider
+from offsite.registry.models import Provider
 
 logger = logging.getLogger(__name__)
 
 router = Router(tags=["intake"])
 
-MAX_BATCH = 1000
+MAX_BATCH = canonical.MAX_ITEMS
+REFUSAL_STATUS = {
+    canonical.RefusedError.NOT_JSON: 400,
+    canonical.RefusedError.INVALID: 422,
+    canonical.RefusedError.UNKNOWN: 422,
+    canonical.RefusedError.FORBIDDEN: 403,
+}
 
 
 class ProviderKey(APIKeyHeader):
@@ -39,25 +42,6 @@ class ProviderKey(APIKeyHeader):
         if not key:
             return None
         return registry_queries.authenticate_api_key(key)
-
-
-class ObservationIn(Schema):
-    """One canonical observation, the format of every non-GB/T 26875 source."""
-
-    device: Annotated[str, Field(min_length=1, max_length=64)] = Field(
-        description="The provider's id of the device (or its GB/T 26875 address)."
-    )
-    point: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
-        None, description="The point on the device, if the value is about one."
-    )
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$")] = Field(
-        description="What is observed: a state (`fire_alarm`) or a quantity "
-        "with its unit (`pressure_mpa`)."
-    )
-    value: StrictBool | StrictInt | StrictFloat | Annotated[str, Field(max_length=300)]
-    observed_at: AwareDatetime = Field(
-        description="When it was true, ISO 8601 with an offset."
-    )
 
 
 class BatchOut(Schema):
@@ -75,7 +59,6 @@ class ErrorOut(Schema):
     raw_record: int | None = None
 
 
-_batch = TypeAdapter(list[ObservationIn])
 _item_schema = ObservationIn.model_json_schema()
 
 
@@ -123,39 +106,14 @@ def post_observations(request: HttpRequest):
         )
 
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return refuse(400, f"body: not valid JSON ({error})", [])
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list) or not data:
-        return refuse(422, "body: expected a non-empty list of observations", [])
-    if len(data) > MAX_BATCH:
-        return refuse(422, f"body: at most {MAX_BATCH} observations per batch", [])
-    try:
-        items = _batch.validate_python(data)
-    except PydanticValidationError as error:
-        return refuse(422, "body: invalid observations", _messages(error))
-
-    resolved, forbidden, unknown = _resolve_devices(provider, items)
-    if forbidden:
-        return refuse(403, "device: not a device of a unit this key serves", forbidden)
-    if unknown:
-        return refuse(422, "device: not registered", unknown)
+        items = canonical.resolve(provider, canonical.parse_observations(body))
+    except canonical.RefusedError as refusal:
+        return refuse(REFUSAL_STATUS[refusal.kind], refusal.detail, refusal.errors)
 
     receipt = services.receive_observation_batch(
         body,
         provider_slug=provider.slug,
-        items=[
-            services.CanonicalObservation(
-                device=resolved[i],
-                point_code=item.point,
-                name=item.name,
-                value=item.value,
-                observed_at=item.observed_at,
-            )
-            for i, item in enumerate(items)
-        ],
+        items=items,
         source=RawRecord.Source.HTTP,
         origin=origin,
         received_at=received_at,
@@ -171,39 +129,3 @@ def post_observations(request: HttpRequest):
             "events_ended": dict(receipt.events_ended),
         },
     )
-
-
-def _resolve_devices(
-    provider: Provider, items: list[ObservationIn]
-) -> tuple[dict[int, Device], list[str], list[str]]:
-    resolved: dict[int, Device] = {}
-    forbidden: list[str] = []
-    unknown: list[str] = []
-    for index, item in enumerate(items):
-        device = registry_queries.device_by_provider_id(provider, item.device)
-        if device is None:
-            device = registry_queries.device_by_source_address(item.device.lower())
-        if device is None:
-            unknown.append(
-                f"[{index}].device: no device {item.device!r} is registered "
-                f"for provider {provider.slug}"
-            )
-        elif not registry_queries.provider_may_write(provider, device):
-            forbidden.append(
-                f"[{index}].device: device {item.device!r} belongs to a unit "
-                f"provider {provider.slug} does not serve"
-            )
-        else:
-            resolved[index] = device
-    return resolved, forbidden, unknown
-
-
-def _messages(error: PydanticValidationError) -> list[str]:
-    messages = []
-    for problem in error.errors():
-        where = "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}"
-            for part in problem["loc"]
-        )
-        messages.append(f"{where.lstrip('.')}: {problem['msg']}")
-    return messages
