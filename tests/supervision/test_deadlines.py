@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from offsite.supervision.models import Event, Prompt, Transition
-from offsite.supervision.services import transition
+from offsite.supervision.services import assign, transition
 
 from .support import beijing, real_scenario
 
@@ -60,10 +60,10 @@ def test_an_assigned_clue_is_investigated_within_3_working_days(
     # LM-13 ¶1: Friday 6 March 2026 → Monday 9, Tuesday 10, Wednesday 11.
     event = make_event("clue")
 
-    transition(
+    assign(
         event,
-        "assigned",
         actor=make_person("dispatch_staff"),
+        officer=make_person("officer"),
         at=beijing(2026, 3, 6, 11, 0),
     )
 
@@ -108,13 +108,11 @@ def test_a_deadline_in_a_year_without_holiday_data_is_provisional(make_event):
 
 
 def test_states_without_a_period_clear_the_deadline(make_event, make_person):
-    event = make_event("assigned", due_at=beijing(2026, 3, 11, 23, 59, 59))
-
-    transition(
-        event,
-        "investigating",
-        actor=make_person("officer"),
-        at=beijing(2026, 3, 9, 9, 0),
+    officer = make_person("officer")
+    event = make_event(
+        "assigned", assignee=officer, due_at=beijing(2026, 3, 11, 23, 59, 59)
     )
+
+    transition(event, "investigating", actor=officer, at=beijing(2026, 3, 9, 9, 0))
 
     assert Event.objects.get(pk=event.pk).due_at is None

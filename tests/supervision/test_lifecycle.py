@@ -9,7 +9,13 @@ import pytest
 
 from offsite.audit.models import AuditEntry
 from offsite.registry.models import Authority, Person
-from offsite.supervision.models import Event, Prompt, Transition
+from offsite.supervision.models import (
+    Event,
+    Prompt,
+    Report,
+    ReviewRequest,
+    Transition,
+)
 from offsite.supervision.services import TransitionRefused, transition
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +39,9 @@ STATES = [
     "case_filed",
 ]
 
-# Every arrow of the DESIGN.md diagram, plus warned → clue (LM-13 ¶1), with
-# one actor who may make it.
+# Every arrow of the DESIGN.md diagram, plus warned → clue (LM-13 ¶1) and a
+# clue ended by an upheld review request (LM-14), with one actor who may make
+# it.
 ALLOWED = {
     ("detected", "awaiting_review"): "system",
     ("detected", "confirmed"): "system",
@@ -54,14 +61,18 @@ ALLOWED = {
     ("investigating", "reported"): "officer",
     ("reported", "closed"): "dispatch_staff",
     ("reported", "case_filed"): "officer",
+    ("clue", "ended"): "officer",
+    ("assigned", "ended"): "officer",
+    ("investigating", "ended"): "officer",
+    ("reported", "ended"): "officer",
 }
 
 REFUSED = [pair for pair in itertools.product(STATES, STATES) if pair not in ALLOWED]
 
 
 def test_the_table_covers_every_state_pair():
-    assert len(ALLOWED) == 18
-    assert len(REFUSED) == 14 * 14 - 18
+    assert len(ALLOWED) == 22
+    assert len(REFUSED) == 14 * 14 - 22
 
 
 @pytest.fixture
@@ -72,11 +83,41 @@ def actor_of(make_person):
     return actor
 
 
-@pytest.mark.parametrize(("from_state", "to_state"), sorted(ALLOWED))
-def test_every_allowed_move_succeeds(make_event, actor_of, from_state, to_state):
-    event = make_event(from_state)
+def make_ready(event: Event, to_state: str, actor: str | Person, officer: Person):
+    """Write the records a move needs: an assignee, a report, an upheld request."""
+    if to_state == "assigned":
+        event.assignee = officer
+    if to_state in ("investigating", "reported"):
+        event.assignee = actor
+    event.save()
+    if to_state in ("reported", "closed"):
+        Report.objects.create(
+            event=event,
+            officer=officer,
+            at=AT,
+            text="on site: fixed",
+            outcome="rectification_verified",
+        )
+    if to_state == "ended" and event.state != "warned" and event.state != "ordered":
+        ReviewRequest.objects.create(
+            event=event,
+            person=officer,
+            filed_at=AT,
+            statement="the data was wrong",
+            due_at=AT,
+            state="upheld",
+        )
 
-    transition(event, to_state, actor=actor_of(ALLOWED[(from_state, to_state)]), at=AT)
+
+@pytest.mark.parametrize(("from_state", "to_state"), sorted(ALLOWED))
+def test_every_allowed_move_succeeds(
+    make_event, actor_of, officer, from_state, to_state
+):
+    event = make_event(from_state)
+    actor = actor_of(ALLOWED[(from_state, to_state)])
+    make_ready(event, to_state, actor, officer)
+
+    transition(event, to_state, actor=actor, at=AT)
 
     assert Event.objects.get(pk=event.pk).state == to_state
     assert event.state == to_state

@@ -75,9 +75,9 @@ def test_opening_an_event_is_in_the_operation_log(make_result):
     [event] = take_results([result], at=beijing(2026, 3, 2, 10, 0, 5)).opened
 
     actions = list(
-        AuditEntry.objects.filter(object_id=str(event.pk)).values_list(
-            "action", flat=True
-        )
+        AuditEntry.objects.filter(
+            object_type="event", object_id=str(event.pk)
+        ).values_list("action", flat=True)
     )
     assert actions == ["event.opened", "event.transition", "event.transition"]
 

@@ -1,9 +1,11 @@
 """The event lifecycle as one table: every allowed move and who may make it.
 
 The moves are the arrows of the lifecycle diagram in DESIGN.md ("Events"),
-plus one the drawing leaves implicit: warned → clue, because for the
-scenarios of LM-13 ¶1 the warning prompt itself forms a case clue. Nothing
-else is allowed; `services.transition` refuses any move not listed here.
+plus those the drawing leaves implicit: warned → clue, because for the
+scenarios of LM-13 ¶1 the warning prompt itself forms a case clue, and a
+clue at any step before a case is filed → ended, when a review request holds
+(LM-14). Nothing else is allowed; `services.transition` refuses any move
+not listed here.
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ MOVES: dict[tuple[str, str], frozenset[str]] = {
     (_S.INVESTIGATING, _S.REPORTED): frozenset({_R.OFFICER}),
     (_S.REPORTED, _S.CLOSED): frozenset({_R.DISPATCH_STAFF, _R.OFFICER}),
     (_S.REPORTED, _S.CASE_FILED): frozenset({_R.OFFICER}),
+    # LM-14: a review request can stand until a case is filed; one that holds
+    # ends the event, also after the warning has formed a clue. `transition`
+    # allows these only when an upheld request exists.
+    (_S.CLUE, _S.ENDED): frozenset({_R.OFFICER}),
+    (_S.ASSIGNED, _S.ENDED): frozenset({_R.OFFICER}),
+    (_S.INVESTIGATING, _S.ENDED): frozenset({_R.OFFICER}),
+    (_S.REPORTED, _S.ENDED): frozenset({_R.OFFICER}),
 }
 
 

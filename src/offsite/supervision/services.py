@@ -9,31 +9,44 @@ data back to normal.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from offsite.audit.services import record
 from offsite.calendar.deadlines import Due, due_after
 from offsite.catalog import queries as catalog
 from offsite.catalog.models import Scenario
 from offsite.monitoring.models import CheckResult, Finding
-from offsite.registry.models import Authority, Person
+from offsite.registry.models import Authority, Person, Unit
 from offsite.supervision.lifecycle import SYSTEM, moves_from, who_may
 from offsite.supervision.models import (
     FINAL_STATES,
+    AuthorityNotice,
+    DocumentCounter,
     Event,
     EventFinding,
     EventState,
+    EvidenceFile,
+    OwnerChange,
     Prompt,
+    Report,
+    ReviewRequest,
     Transition,
+    UnitAnswer,
 )
 from offsite.supervision.queries import events_due, open_event
 
@@ -43,19 +56,49 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 
 Actor = str | Person
 
+# States a clue passes through before a case is filed: a review request that
+# holds ends the event from any of them (LM-14).
+REVIEW_ENDABLE = (
+    EventState.CLUE,
+    EventState.ASSIGNED,
+    EventState.INVESTIGATING,
+    EventState.REPORTED,
+)
+
+
+class Refused(ValueError):  # noqa: N818
+    """An action a rule refuses; `forbidden` when the actor may not act at all.
+
+    An interface answers a forbidden action with 403 and any other refusal
+    (the event's state or history does not allow it) with 409.
+    """
+
+    def __init__(self, message: str, *, forbidden: bool = False):
+        self.forbidden = forbidden
+        super().__init__(message)
+
 
 # The name is the contract other parts catch.
-class TransitionRefused(ValueError):  # noqa: N818
+class TransitionRefused(Refused):
     """A move the lifecycle does not allow, or that the actor may not make."""
 
-    def __init__(self, event: Event, from_state: str, to_state: str, reason: str):
+    def __init__(
+        self,
+        event: Event,
+        from_state: str,
+        to_state: str,
+        reason: str,
+        *,
+        forbidden: bool = False,
+    ):
         self.event_id = event.pk
         self.from_state = from_state
         self.to_state = to_state
         self.reason = reason
         super().__init__(
             f"event {event.pk} (unit {event.unit_id}, subject {event.subject!r}): "
-            f"{from_state} → {to_state} refused: {reason}"
+            f"{from_state} → {to_state} refused: {reason}",
+            forbidden=forbidden,
         )
 
 
@@ -202,6 +245,7 @@ def _check_move(event: Event, from_state: str, to_state: str, actor: Actor) -> N
             from_state,
             to_state,
             f"actor {label} may not make this move; only {who} may{rule}",
+            forbidden=True,
         )
 
     if isinstance(actor, Person) and not _covers(actor.authority, event):
@@ -209,8 +253,60 @@ def _check_move(event: Event, from_state: str, to_state: str, actor: Actor) -> N
             event,
             from_state,
             to_state,
-            f"actor {label} acts for {actor.authority} and the unit is in "
-            f"district {event.unit.district} (LM-15)",
+            f"actor {label} acts for {actor.authority} and the event is handled "
+            f"by {event.owner} (LM-15)",
+            forbidden=True,
+        )
+
+    _check_preconditions(event, from_state, to_state, actor, label)
+
+
+def _check_preconditions(
+    event: Event, from_state: str, to_state: str, actor: Actor, label: str
+) -> None:
+    """Refuse a move whose step has not happened: the record the move needs."""
+
+    def refuse(reason: str, *, forbidden: bool = False) -> None:
+        raise TransitionRefused(
+            event, from_state, to_state, reason, forbidden=forbidden
+        )
+
+    if to_state == EventState.ASSIGNED and event.assignee_id is None:
+        refuse("a clue is assigned to a named officer (LM-13: use assign)")
+    if to_state in (EventState.INVESTIGATING, EventState.REPORTED) and (
+        isinstance(actor, Person) and actor.pk != event.assignee_id
+    ):
+        refuse(
+            f"actor {label} is not the officer the clue is assigned to "
+            "(IM-16: whoever is assigned investigates and reports)",
+            forbidden=True,
+        )
+    report = Report.objects.filter(event=event).first()
+    if to_state == EventState.REPORTED and report is None:
+        refuse("the clue has no report yet (IM-16: one report per clue)")
+    if to_state == EventState.CLOSED and (
+        report is None or report.outcome != Report.Outcome.RECTIFICATION_VERIFIED
+    ):
+        found = report.get_outcome_display() if report else "no report"
+        refuse(
+            "a clue is closed only when rectification is verified on site or a "
+            f"case is filed (IM-16); the report says: {found}"
+        )
+    if to_state == EventState.CASE_FILED:
+        pending = event.review_requests.filter(state=ReviewRequest.State.OPEN).first()
+        if pending is not None:
+            refuse(
+                f"review request {pending.pk} is still open: answer it first, "
+                "the unit's statement is heard before a case is filed (LM-14)"
+            )
+    if (
+        to_state == EventState.ENDED
+        and from_state in REVIEW_ENDABLE
+        and not event.review_requests.filter(state=ReviewRequest.State.UPHELD).exists()
+    ):
+        refuse(
+            "a clue ends early only when a review request holds (LM-14); "
+            "otherwise it is closed after its report"
         )
 
 
@@ -220,7 +316,7 @@ def _covers(authority: Authority | None, event: Event) -> bool:
         return False
     if authority.level == Authority.Level.CITY:
         return True
-    return authority.pk == event.unit.district_id
+    return authority.pk == event.owner_id
 
 
 def _actor_label(actor: Actor) -> str:
@@ -269,8 +365,20 @@ def _rectification_due(scenario: Scenario, event_id: int, at: datetime) -> Due |
 # Prompts --------------------------------------------------------------------
 
 
+PROMPT_TITLES = {
+    Prompt.Kind.IMMEDIATE_PROMPT: "紧急提示",
+    Prompt.Kind.WARNING: "预警提示",
+    Prompt.Kind.RECTIFICATION_ORDER: "责令限期改正通知书",
+}
+
+
 def _create_prompt(event: Event, to_state: str, at: datetime) -> Prompt:
-    """Record the notice a warning or an order sends to the unit (LM-12)."""
+    """Record the notice a warning or an order sends to the unit, and serve it.
+
+    Only confirmed events reach here (IM-15). The notice and its outbox rows
+    are written in the caller's transaction (DESIGN.md: the outbox), so a
+    crash after deciding loses nothing and a rollback sends nothing.
+    """
     scenario = event.scenario
     if scenario.urgent or scenario.procedure == Scenario.Procedure.IMMEDIATE_PROMPT:
         kind = Prompt.Kind.IMMEDIATE_PROMPT
@@ -278,14 +386,129 @@ def _create_prompt(event: Event, to_state: str, at: datetime) -> Prompt:
         kind = Prompt.Kind.RECTIFICATION_ORDER
     else:
         kind = Prompt.Kind.WARNING
-    return Prompt.objects.create(
+    number = ""
+    if kind == Prompt.Kind.RECTIFICATION_ORDER:
+        number = next_document_number(event.owner, at=at)
+    text = _prompt_text(event, kind)
+    if number:
+        text = f"{number}\n{text}"
+    prompt = Prompt.objects.create(
         event=event,
         unit=event.unit,
         kind=kind,
         created_at=at,
         due_at=event.due_at,
-        text=_prompt_text(event, kind),
+        text=text,
+        document_number=number,
     )
+    _issue_notice(
+        unit=event.unit,
+        kind=kind,
+        title=PROMPT_TITLES[kind],
+        body=text,
+        at=at,
+        event=event,
+        document_number=number,
+    )
+    return prompt
+
+
+# Beijing's district abbreviations in document numbers (京朝消限字…), by
+# GB/T 2260 code. A local convention, not a regulation; an authority missing
+# here uses the first character of its name.
+DOCUMENT_ABBREVIATIONS = {
+    "110000": "",
+    "110101": "东",
+    "110102": "西",
+    "110105": "朝",
+    "110106": "丰",
+    "110107": "石",
+    "110108": "海",
+    "110109": "门",
+    "110111": "房",
+    "110112": "通",
+    "110113": "顺",
+    "110114": "昌",
+    "110115": "兴",
+    "110116": "怀",
+    "110117": "平",
+    "110118": "密",
+    "110119": "延",
+}
+
+
+def next_document_number(authority: Authority, *, at: datetime) -> str:
+    """Take the next rectification-order number of `authority` for the year.
+
+    Numbers run from 0001 each year per authority, e.g. 京朝消限字〔2026〕第0001号.
+    The counter row is incremented by one conditional UPDATE, which holds the
+    row's lock until the caller's transaction ends, so two orders never get
+    the same number; the unique constraint on the number backs that up.
+    """
+    year = at.astimezone(BEIJING).year
+    counter, _ = DocumentCounter.objects.get_or_create(authority=authority, year=year)
+    DocumentCounter.objects.filter(pk=counter.pk).update(
+        last_number=F("last_number") + 1
+    )
+    number = DocumentCounter.objects.values_list("last_number", flat=True).get(
+        pk=counter.pk
+    )
+    abbreviation = DOCUMENT_ABBREVIATIONS.get(authority.code, authority.name[:1])
+    return f"京{abbreviation}消限字〔{year}〕第{number:04d}号"
+
+
+def _issue_notice(
+    *,
+    unit: Unit,
+    kind: str,
+    title: str,
+    body: str,
+    at: datetime,
+    event: Event | None = None,
+    document_number: str = "",
+) -> Any:
+    """Hand a notice to electronic service (LM-5), in the caller's transaction.
+
+    Until the `delivery` app is installed nothing is served: the prompt row
+    stays the only record and a warning is logged.
+    """
+    if not django_apps.is_installed("offsite.delivery"):
+        logger.warning(
+            "event=%s unit=%s %s decided but not served: delivery is not installed",
+            event.pk if event else None,
+            unit.pk,
+            kind,
+        )
+        return None
+    from offsite.delivery import services as delivery
+
+    return delivery.issue_notice(
+        unit=unit,
+        kind=kind,
+        title=title,
+        body=body,
+        at=at,
+        event=event,
+        document_number=document_number,
+    )
+
+
+def service_date(event: Event) -> date | None:
+    """Return the date the event's warning or order was served, or None.
+
+    None while it is not served, or when no warning or order was sent.
+    """
+    if not django_apps.is_installed("offsite.delivery"):
+        return None
+    from offsite.delivery import queries as delivery_queries
+    from offsite.delivery.models import Notice
+
+    notice = (
+        Notice.objects.filter(event=event, kind__in=Prompt.Kind.values)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return delivery_queries.service_date(notice) if notice else None
 
 
 def _prompt_text(event: Event, kind: str) -> str:
@@ -531,6 +754,644 @@ def _mark_normal(event: Event, result: CheckResult) -> None:
     if event.normal_since is None:
         Event.objects.filter(pk=event.pk).update(normal_since=result.observed_at)
         event.normal_since = result.observed_at
+
+
+# Review (IM-15, LM-12) --------------------------------------------------------
+
+
+def confirm(event: Event, *, actor: Person, at: datetime) -> Event:
+    """Confirm an event awaiting review and send the scenario's response.
+
+    Only a qualified officer confirms (LM-9, IM-15); the warning, order or
+    clue follows in the same transaction, so nothing is half-done.
+    """
+    _require_aware(at, "at")
+    with _Refreshing(event), transaction.atomic():
+        transition(
+            event,
+            EventState.CONFIRMED,
+            actor=actor,
+            at=at,
+            reason="data confirmed by the dispatch center (IM-15)",
+        )
+        respond(event, actor=actor, at=at)
+    return event
+
+
+def dismiss(event: Event, *, actor: Person, at: datetime, reason: str) -> Event:
+    """Dismiss an event awaiting review as invalid data; the unit is never told."""
+    _require_aware(at, "at")
+    reason = _required_text(reason, "reason")
+    return transition(event, EventState.DISMISSED, actor=actor, at=at, reason=reason)
+
+
+# Answers with evidence (LM-13) -----------------------------------------------
+
+# A local policy limit, not a regulation: large enough for photos and scanned
+# records, small enough to keep an answer in one request.
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+MAX_EVIDENCE_FILES = 10
+
+ANSWERABLE = (
+    EventState.WARNED,
+    EventState.ORDERED,
+    EventState.OVERDUE,
+    *REVIEW_ENDABLE,
+)
+
+
+def evidence_storage() -> Storage:
+    """Return where evidence files go: Django's default storage.
+
+    Settings leave MEDIA_ROOT empty, which would put files in the working
+    directory; then a file system storage under OFFSITE_HOME/media is used.
+    """
+    if settings.MEDIA_ROOT:
+        return default_storage
+    return FileSystemStorage(location=settings.HOME / "media")
+
+
+def answer(
+    event: Event,
+    *,
+    actor: Person,
+    at: datetime,
+    text: str,
+    evidence_files: Sequence[File] = (),
+) -> UnitAnswer:
+    """Record what the unit did about a warning or an order, with evidence.
+
+    Each file is kept under its SHA-256 with its size; a file over
+    `MAX_EVIDENCE_BYTES` or more than `MAX_EVIDENCE_FILES` files refuse the
+    whole answer.
+    """
+    _require_aware(at, "at")
+    _require_unit_user(actor, event, "answers")
+    text = _required_text(text, "text")
+    if len(evidence_files) > MAX_EVIDENCE_FILES:
+        raise ValueError(
+            f"evidence_files: at most {MAX_EVIDENCE_FILES} files per answer, "
+            f"got {len(evidence_files)}"
+        )
+    for index, upload in enumerate(evidence_files):
+        if upload.size is None or upload.size > MAX_EVIDENCE_BYTES:
+            raise ValueError(
+                f"evidence_files[{index}]: {upload.name!r} is {upload.size} bytes, "
+                f"over the limit of {MAX_EVIDENCE_BYTES} bytes (10 MiB) per file"
+            )
+    if event.state not in ANSWERABLE:
+        raise Refused(
+            f"event {event.pk} is {event.state}: a unit answers a warning or an "
+            "order that is still open (LM-13)"
+        )
+
+    # Files are stored before the rows: a rollback leaves at most a file
+    # named by its own hash, never a row pointing at nothing.
+    stored = [_store_evidence(upload) for upload in evidence_files]
+    with transaction.atomic():
+        row = UnitAnswer.objects.create(event=event, person=actor, at=at, text=text)
+        for upload, (path, digest, size) in zip(evidence_files, stored, strict=True):
+            EvidenceFile.objects.create(
+                answer=row,
+                name=os.path.basename(upload.name or "evidence")[:200],
+                path=path,
+                size_bytes=size,
+                sha256=digest,
+                content_type=getattr(upload, "content_type", "") or "",
+            )
+        record(
+            actor=_actor_label(actor),
+            action="event.answered",
+            object_type="event",
+            object_id=event.pk,
+            at=at,
+            detail={"answer": row.pk, "files": [digest for _, digest, _ in stored]},
+        )
+    logger.info(
+        "event=%s unit=%s answered files=%d", event.pk, event.unit_id, len(stored)
+    )
+    return row
+
+
+def _store_evidence(upload: File) -> tuple[str, str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    sha256 = digest.hexdigest()
+    extension = os.path.splitext(upload.name or "")[1].lower()[:10]
+    path = f"evidence/{sha256[:2]}/{sha256}{extension}"
+    storage = evidence_storage()
+    if not storage.exists(path):
+        path = storage.save(path, upload)
+    return path, sha256, size
+
+
+# Review requests (LM-14) -------------------------------------------------------
+
+REVIEWABLE = (
+    EventState.WARNED,
+    EventState.ORDERED,
+    EventState.OVERDUE,
+    *REVIEW_ENDABLE,
+)
+
+
+def review_window_end(served_on: date) -> datetime:
+    """Return the end of the review window for a notice served on a date.
+
+    LM-14: 15 calendar days from the next day; a last day that is a rest day
+    rolls to the next working day (the calendar's "days" rule).
+    """
+    start = datetime.combine(served_on, time(12, 0), tzinfo=BEIJING)
+    return _legal_due("review_request_window_days", start).at
+
+
+def request_review(
+    event: Event, *, actor: Person, at: datetime, statement: str
+) -> ReviewRequest:
+    """File the unit's request for review of a warning or an order (LM-14).
+
+    Allowed within 15 days of the notice's service date, until a case is
+    filed, one open request at a time. Due for an answer 3 working days after
+    filing.
+    """
+    _require_aware(at, "at")
+    _require_unit_user(actor, event, "asks for review")
+    statement = _required_text(statement, "statement")
+
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        _check_reviewable(locked)
+        open_request = locked.review_requests.filter(
+            state=ReviewRequest.State.OPEN
+        ).first()
+        if open_request is not None:
+            raise Refused(
+                f"event {locked.pk}: review request {open_request.pk} filed "
+                f"{_beijing(open_request.filed_at)} is still open; one request "
+                "at a time (LM-14)"
+            )
+
+        served_on = service_date(locked)
+        window_ends_at = review_window_end(served_on) if served_on else None
+        if window_ends_at is not None and at > window_ends_at:
+            raise Refused(
+                f"event {locked.pk}: the review window ran 15 days from the "
+                f"service date {served_on.isoformat()} to "
+                f"{_beijing(window_ends_at)}; a request at {_beijing(at)} is "
+                "too late (LM-14)"
+            )
+
+        due = _legal_due("review_request_answer_working_days", at)
+        request = ReviewRequest.objects.create(
+            event=locked,
+            person=actor,
+            filed_at=at,
+            statement=statement,
+            served_on=served_on,
+            window_ends_at=window_ends_at,
+            due_at=due.at,
+            due_is_provisional=due.provisional,
+        )
+        record(
+            actor=_actor_label(actor),
+            action="event.review_requested",
+            object_type="event",
+            object_id=locked.pk,
+            at=at,
+            detail={
+                "review_request": request.pk,
+                "served_on": served_on.isoformat() if served_on else None,
+                "window_ends_at": _iso(window_ends_at),
+                "due_at": _iso(due.at),
+            },
+        )
+    logger.info(
+        "event=%s review_request=%s filed due_at=%s",
+        event.pk,
+        request.pk,
+        _iso(request.due_at),
+    )
+    return request
+
+
+def _check_reviewable(event: Event) -> None:
+    if event.state == EventState.CASE_FILED:
+        raise Refused(
+            f"event {event.pk}: a case has been filed, which ends the review "
+            "window; the statement is heard in the case procedure (LM-14)"
+        )
+    if event.state in FINAL_STATES:
+        raise Refused(
+            f"event {event.pk} is {event.state}: there is nothing left to review"
+        )
+    sent = event.prompts.filter(kind__in=Prompt.Kind.values).exists()
+    if event.state not in REVIEWABLE or not sent:
+        raise Refused(
+            f"event {event.pk} is {event.state} and no warning or order has been "
+            "sent: a review request answers a warning or an order (LM-14)"
+        )
+
+
+def answer_review(
+    request: ReviewRequest,
+    *,
+    actor: Person,
+    at: datetime,
+    upheld: bool,
+    reason: str,
+) -> ReviewRequest:
+    """Decide a review request and tell the unit (LM-14).
+
+    Upheld: the order is revoked and the event ends. Refused: the unit is
+    told why. Either way the answer is served as a notice.
+    """
+    _require_aware(at, "at")
+    reason = _required_text(reason, "reason")
+    if not isinstance(actor, Person) or actor.role != Person.Role.OFFICER:
+        who = _actor_label(actor)
+        raise Refused(
+            f"actor {who} may not answer a review request: only a qualified "
+            "officer decides it (LM-9, LM-14)",
+            forbidden=True,
+        )
+
+    with transaction.atomic():
+        request = ReviewRequest.objects.select_for_update().get(pk=request.pk)
+        event = Event.objects.select_related("unit", "scenario", "owner").get(
+            pk=request.event_id
+        )
+        if not _covers(actor.authority, event):
+            raise Refused(
+                f"actor {_actor_label(actor)} acts for {actor.authority} and event "
+                f"{event.pk} is handled by {event.owner} (LM-15)",
+                forbidden=True,
+            )
+        if request.state != ReviewRequest.State.OPEN:
+            raise Refused(
+                f"review request {request.pk} was already answered "
+                f"({request.state}) at {_beijing(request.answered_at)}"
+            )
+        request.state = (
+            ReviewRequest.State.UPHELD if upheld else ReviewRequest.State.REFUSED
+        )
+        request.answered_at = at
+        request.answered_by = actor
+        request.reason = reason
+        request.save(update_fields=["state", "answered_at", "answered_by", "reason"])
+
+        if upheld:
+            transition(
+                event,
+                EventState.ENDED,
+                actor=actor,
+                at=at,
+                reason="review request upheld (LM-14)",
+            )
+        _issue_notice(
+            unit=event.unit,
+            kind="review_answer",
+            title="复核答复",
+            body=_review_answer_text(event, request),
+            at=at,
+            event=event,
+        )
+        record(
+            actor=_actor_label(actor),
+            action="event.review_answered",
+            object_type="event",
+            object_id=event.pk,
+            at=at,
+            detail={
+                "review_request": request.pk,
+                "upheld": upheld,
+                "reason": reason,
+                "in_time": at <= request.due_at,
+            },
+        )
+    logger.info("event=%s review_request=%s %s", event.pk, request.pk, request.state)
+    return request
+
+
+def _review_answer_text(event: Event, request: ReviewRequest) -> str:
+    what = f"{event.unit.name}：{event.scenario.name}（{event.subject}）"
+    if request.state == ReviewRequest.State.UPHELD:
+        order = event.prompts.exclude(document_number="").first()
+        revoked = (
+            f"撤销《责令限期改正通知书》（{order.document_number}）"
+            if order
+            else "按照事件终结处理"
+        )
+        return f"【复核答复】{what}：经复核，您单位的复核申请理由成立，{revoked}。"
+    return (
+        f"【复核答复】{what}：经复核，您单位的复核申请理由不成立。"
+        f"理由：{request.reason}"
+    )
+
+
+# Clues (IM-14, IM-16, LM-13, LM-15, LM-16) ------------------------------------
+
+# LM-16: for facility, fire-lane and plan problems the local fire station is
+# told to update its firefighting plan. The catalog has no flag for this
+# yet, so the scenario codes are listed here.
+STATION_PLAN_SCENARIOS = frozenset({"facility_status", "fire_lane", "emergency_plan"})
+
+
+def take_over(event: Event, *, actor: Person, at: datetime, reason: str = "") -> Event:
+    """Let the city handle a clue itself and tell the district (LM-15)."""
+    from offsite.registry.queries import city
+
+    return _change_owner(
+        event,
+        city(),
+        kind=OwnerChange.Kind.TAKE_OVER,
+        actor=actor,
+        at=at,
+        reason=reason,
+    )
+
+
+def designate(
+    event: Event,
+    *,
+    actor: Person,
+    district: Authority,
+    at: datetime,
+    reason: str = "",
+) -> Event:
+    """Let the city hand a clue to another district and tell both (LM-15)."""
+    if district.level != Authority.Level.DISTRICT:
+        raise ValueError(f"district: {district} is not a district authority")
+    return _change_owner(
+        event,
+        district,
+        kind=OwnerChange.Kind.DESIGNATE,
+        actor=actor,
+        at=at,
+        reason=reason,
+    )
+
+
+def _change_owner(
+    event: Event,
+    to: Authority,
+    *,
+    kind: str,
+    actor: Person,
+    at: datetime,
+    reason: str,
+) -> Event:
+    _require_aware(at, "at")
+    if not (
+        isinstance(actor, Person)
+        and actor.role in (Person.Role.DISPATCH_STAFF, Person.Role.OFFICER)
+        and actor.authority is not None
+        and actor.authority.level == Authority.Level.CITY
+    ):
+        raise Refused(
+            f"actor {_actor_label(actor)} may not take over or designate a clue: "
+            "only the city's dispatch staff or officers do (LM-15)",
+            forbidden=True,
+        )
+
+    with transaction.atomic():
+        locked = (
+            Event.objects.select_for_update().select_related("owner").get(pk=event.pk)
+        )
+        if locked.state != EventState.CLUE:
+            raise Refused(
+                f"event {locked.pk} is {locked.state}: only a clue not yet "
+                "assigned changes hands (LM-15)"
+            )
+        previous = locked.owner
+        if previous.pk == to.pk:
+            raise Refused(f"event {locked.pk} is already handled by {to} (LM-15)")
+        Event.objects.filter(pk=locked.pk, owner=previous).update(owner=to)
+        change = OwnerChange.objects.create(
+            event=locked,
+            kind=kind,
+            from_authority=previous,
+            to_authority=to,
+            person=actor,
+            at=at,
+            reason=reason[:300],
+        )
+        verb = (
+            "由市消防监管部门直接办理"
+            if kind == OwnerChange.Kind.TAKE_OVER
+            else (f"指定由{to.name}管辖")
+        )
+        text = (
+            f"【案件线索管辖】{locked.unit.name}：{locked.scenario.name}"
+            f"（{locked.subject}）的案件线索{verb}（原管辖：{previous.name}）。"
+        )
+        for authority in {previous.pk: previous, to.pk: to}.values():
+            AuthorityNotice.objects.create(
+                event=locked,
+                authority=authority,
+                kind=AuthorityNotice.Kind.CLUE_NOTICE,
+                text=text,
+                created_at=at,
+            )
+        record(
+            actor=_actor_label(actor),
+            action=f"event.{kind}",
+            object_type="event",
+            object_id=locked.pk,
+            at=at,
+            detail={
+                "owner_change": change.pk,
+                "from": previous.code,
+                "to": to.code,
+                "reason": reason,
+            },
+        )
+    event.owner = to
+    event.owner_id = to.pk
+    logger.info("event=%s %s %s→%s", event.pk, kind, previous.code, to.code)
+    return event
+
+
+def assign(event: Event, *, actor: Person, officer: Person, at: datetime) -> Event:
+    """Assign a clue to a qualified officer of the authority handling it.
+
+    The dispatch center assigns within 24 hours of the clue (LM-13); the
+    on-site investigation is then due in 3 working days (LM-13 ¶1: "after
+    filing"; the assignment is the filing, as LM-13 ¶3 assigns officers "to
+    file and investigate"). For facility, fire-lane and plan problems the
+    local fire station is told to update its plan (LM-16).
+    """
+    _require_aware(at, "at")
+    if not isinstance(officer, Person) or officer.role != Person.Role.OFFICER:
+        raise Refused(
+            f"officer: {_actor_label(officer)} is not a qualified officer; a clue "
+            "is investigated by people qualified to enforce (LM-16, IM-16)"
+        )
+    if not _covers(officer.authority, event):
+        raise Refused(
+            f"officer: {_actor_label(officer)} acts for {officer.authority} and "
+            f"event {event.pk} is handled by {event.owner} (LM-15)"
+        )
+
+    with _Refreshing(event), transaction.atomic():
+        Event.objects.filter(pk=event.pk, state=EventState.CLUE).update(
+            assignee=officer
+        )
+        event.assignee = officer
+        transition(
+            event,
+            EventState.ASSIGNED,
+            actor=actor,
+            at=at,
+            reason=f"assigned to {_actor_label(officer)} (LM-13)",
+        )
+        if event.scenario.code in STATION_PLAN_SCENARIOS:
+            _tell_station(event, at=at)
+    return event
+
+
+def _tell_station(event: Event, *, at: datetime) -> AuthorityNotice:
+    # The registry has no fire stations yet: the notice goes to the authority
+    # handling the clue, which passes it to the station.
+    return AuthorityNotice.objects.create(
+        event=event,
+        authority=event.owner,
+        kind=AuthorityNotice.Kind.STATION_NOTICE,
+        text=(
+            f"【防消联勤】{event.unit.name}存在{event.scenario.name}问题"
+            f"（{event.subject}），请告知属地消防救援站及时修订灭火预案（LM-16）。"
+        ),
+        created_at=at,
+    )
+
+
+def investigate(event: Event, *, actor: Person, at: datetime) -> Event:
+    """Record that the assigned officer started the on-site investigation."""
+    return transition(
+        event,
+        EventState.INVESTIGATING,
+        actor=actor,
+        at=at,
+        reason="on-site investigation started (LM-13, LM-16)",
+    )
+
+
+def report(
+    event: Event, *, actor: Person, at: datetime, text: str, outcome: str
+) -> Report:
+    """File the one report on a clue (IM-16: one piece of information, one report)."""
+    _require_aware(at, "at")
+    text = _required_text(text, "text")
+    if outcome not in Report.Outcome.values:
+        raise ValueError(
+            f"outcome: must be one of {', '.join(Report.Outcome.values)}, "
+            f"got {outcome!r}"
+        )
+    existing = Report.objects.filter(event=event).select_related("officer").first()
+    if existing is not None:
+        raise Refused(_second_report(event, existing))
+
+    try:
+        with _Refreshing(event), transaction.atomic():
+            row = Report.objects.create(
+                event=event,
+                officer=actor if isinstance(actor, Person) else None,
+                at=at,
+                text=text,
+                outcome=outcome,
+            )
+            transition(
+                event,
+                EventState.REPORTED,
+                actor=actor,
+                at=at,
+                reason=f"report filed: {row.get_outcome_display()} (IM-16)",
+            )
+    except IntegrityError:
+        existing = Report.objects.select_related("officer").get(event=event)
+        raise Refused(_second_report(event, existing)) from None
+    return row
+
+
+def _second_report(event: Event, existing: Report) -> str:
+    return (
+        f"event {event.pk} already has its report, filed {_beijing(existing.at)} "
+        f"by {_actor_label(existing.officer)}; one piece of information, one "
+        "report (IM-16)"
+    )
+
+
+def close(event: Event, *, actor: Person, at: datetime, reason: str = "") -> Event:
+    """Close a reported clue whose rectification was verified on site (IM-16)."""
+    return transition(
+        event,
+        EventState.CLOSED,
+        actor=actor,
+        at=at,
+        reason=reason or "rectification verified on site (IM-16)",
+    )
+
+
+def file_case(event: Event, *, actor: Person, at: datetime, reason: str = "") -> Event:
+    """Hand a reported clue to enforcement as a case; ends the LM-14 window."""
+    return transition(
+        event,
+        EventState.CASE_FILED,
+        actor=actor,
+        at=at,
+        reason=reason or "case filed (LM-13, LM-14)",
+    )
+
+
+# Helpers for actions -----------------------------------------------------------
+
+
+class _Refreshing:
+    """Reload an event from the database if the block fails half-way.
+
+    `transition` updates the caller's copy in place; when a later step in the
+    same transaction is refused, the rollback undoes the database but not the
+    copy, so the copy is read again.
+    """
+
+    def __init__(self, event: Event):
+        self.event = event
+
+    def __enter__(self) -> Event:
+        return self.event
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if error is not None:
+            self.event.refresh_from_db()
+
+
+def _require_unit_user(actor: Person, event: Event, what: str) -> None:
+    if (
+        not isinstance(actor, Person)
+        or actor.role != Person.Role.UNIT_USER
+        or actor.unit_id != event.unit_id
+    ):
+        raise Refused(
+            f"actor {_actor_label(actor)} may not act here: only a user of unit "
+            f"{event.unit.name} {what} for it (LM-13, LM-14)",
+            forbidden=True,
+        )
+
+
+def _required_text(value: str, name: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValueError(f"{name}: must not be empty")
+    return value
+
+
+def _beijing(value: datetime | None) -> str:
+    if value is None:
+        return "-"
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
 # The sweep ------------------------------------------------------------------
