@@ -395,9 +395,16 @@ class Gateway:
         return len(self._connections)
 
     async def start(self) -> int:
-        """Listen, read what a crash left unread, and return the port."""
+        """Read what a crash left unread, then listen; return the port.
+
+        Reading comes first so that nothing it reads is also queued by a new
+        connection. With several gateways on one database, one starting while
+        another has frames stored but not yet read reads them too, and their
+        observations are written twice: `services.process_gb26875` takes no
+        claim on a record yet.
+        """
         self.worker.start(asyncio.get_running_loop())
-        self.worker.submit(_read_pending)
+        await self.worker.call(_read_pending)
         self._server = await asyncio.start_server(
             self._serve_connection, self.host, self.port, backlog=1024
         )
@@ -704,8 +711,13 @@ def _command_frame(
 
 def _read_pending() -> None:
     """Read the frames a stopped gateway stored and acknowledged but never read."""
-    while services.process_pending() > 0:
-        pass
+    try:
+        while services.process_pending() > 0:
+            pass
+    except Exception:
+        # A frame that cannot be read must not keep the gateway from serving.
+        logger.exception("event=pending_frames_not_read")
+        _after_error()
 
 
 def _peer_name(writer: asyncio.StreamWriter) -> str:
@@ -734,8 +746,12 @@ class GatewayThread:
     def port(self) -> int:
         return self.gateway.port
 
-    def start(self, *, timeout_seconds: float = 30) -> int:
-        """Start the gateway and return its port once it listens."""
+    def start(self, *, timeout_seconds: float = 600) -> int:
+        """Start the gateway and return its port once it listens.
+
+        Starting includes reading frames a crash left unread, which may take
+        a while after a long outage.
+        """
         self._thread.start()
         if not self._started.wait(timeout_seconds):
             raise TimeoutError(f"gateway did not start within {timeout_seconds} s")
