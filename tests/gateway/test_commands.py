@@ -11,7 +11,6 @@ import contextlib
 import time
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import connection
 
 from offsite.intake import gateway_services
@@ -151,24 +150,3 @@ def test_of_two_gateways_with_the_device_connected_only_one_sends(
 
     assert [gb26875.decode(f).app_type for f in received] == [91]
     assert Observation.objects.filter(name="duty_check_sent").count() == 1
-
-
-def test_a_roll_call_for_an_unregistered_address_is_refused():
-    with pytest.raises(CommandError) as error:
-        call_command("gateway", "roll-call", "--device", "ffffffffffff")
-
-    assert str(error.value) == (
-        "--device: no device is registered with address ffffffffffff"
-    )
-
-
-def test_a_roll_call_timeout_must_fit_one_byte_of_minutes(haiwan):
-    with pytest.raises(CommandError) as error:
-        call_command(
-            "gateway", "roll-call", "--device", HAIWAN, "--timeout-minutes", "0"
-        )
-
-    assert str(error.value) == (
-        "--timeout-minutes: 0 is outside 1..255 (one byte of minutes, "
-        "GB/T 26875.3 fig. 46)"
-    )

@@ -1,0 +1,148 @@
+"""`offsite gateway roll-call|clock-sync|simulate` and `offsite intake stats`."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from offsite.intake import gateway_services
+from offsite.intake.models import GatewayCommand
+from offsite.intake.services import IncomingFrame
+from tests.protocols.samples import S2_DEVICE_CLOCK
+
+from .support import HAIWAN
+
+S2_BAD_CHECKSUM = S2_DEVICE_CLOCK[:-3] + b"\x00" + S2_DEVICE_CLOCK[-2:]
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_roll_call_records_a_request_for_the_device(register_device):
+    register_device(HAIWAN)
+
+    state = json.loads(run("gateway", "roll-call", "--device", HAIWAN))
+
+    assert (state["kind"], state["device"], state["state"]) == (
+        "roll_call",
+        HAIWAN,
+        "requested",
+    )
+    assert state["timeout_minutes"] == 10
+    assert GatewayCommand.objects.get().sent_at is None
+
+
+@pytest.mark.django_db
+def test_clock_sync_records_a_request_for_the_device(register_device):
+    register_device(HAIWAN)
+
+    state = json.loads(run("gateway", "clock-sync", "--device", HAIWAN.upper()))
+
+    assert (state["kind"], state["timeout_minutes"]) == ("clock_sync", None)
+
+
+@pytest.mark.django_db
+def test_a_roll_call_for_an_unregistered_address_is_refused():
+    with pytest.raises(CommandError) as error:
+        run("gateway", "roll-call", "--device", "ffffffffffff")
+
+    assert str(error.value) == (
+        "--device: no device is registered with address ffffffffffff"
+    )
+
+
+@pytest.mark.django_db
+def test_a_roll_call_timeout_must_fit_one_byte_of_minutes(register_device):
+    register_device(HAIWAN)
+
+    with pytest.raises(CommandError) as error:
+        run("gateway", "roll-call", "--device", HAIWAN, "--timeout-minutes", "0")
+
+    assert str(error.value) == (
+        "--timeout-minutes: 0 is outside 1..255 (one byte of minutes, "
+        "GB/T 26875.3 fig. 46)"
+    )
+
+
+@pytest.mark.django_db
+def test_intake_stats_counts_accepted_rejected_and_duplicate_frames(
+    register_device,
+):
+    register_device(HAIWAN)
+    frames = [S2_DEVICE_CLOCK, S2_DEVICE_CLOCK, S2_BAD_CHECKSUM]
+    gateway_services.store_batch(
+        [
+            IncomingFrame(data=f, origin="test", received_at=timezone.now())
+            for f in frames
+        ],
+        source="gb26875_tcp",
+    )
+
+    counts = json.loads(run("intake", "stats", "--json"))
+
+    assert {k: counts[k] for k in ("accepted", "rejected", "duplicates", "total")} == {
+        "accepted": 1,
+        "rejected": 1,
+        "duplicates": 1,
+        "total": 3,
+    }
+    assert counts["by_source"]["gb26875_tcp"] == {
+        "accepted": 1,
+        "rejected": 1,
+        "duplicates": 1,
+        "total": 3,
+    }
+    assert counts["by_source"]["replay"] == {
+        "accepted": 0,
+        "rejected": 0,
+        "duplicates": 0,
+        "total": 0,
+    }
+
+
+@pytest.mark.django_db
+def test_duplicates_of_one_day_are_added_up():
+    gateway_services.count_duplicates(source="http", count=2)
+    gateway_services.count_duplicates(source="http", count=3)
+
+    counts = json.loads(run("intake", "stats", "--json"))
+
+    assert counts["by_source"]["http"]["duplicates"] == 5
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simulate_prints_each_frame_and_the_gateway_reply(
+    start_gateway, register_device, tmp_path
+):
+    register_device(HAIWAN)
+    gateway = start_gateway()
+    capture = tmp_path / "device.hex"
+    capture.write_text(
+        f"# two frames\n{S2_DEVICE_CLOCK.hex()}\n{S2_BAD_CHECKSUM.hex()}\n"
+    )
+
+    lines = run(
+        "gateway", "simulate", "--port", str(gateway.port), "--capture", str(capture)
+    ).splitlines()
+
+    assert lines[0] == (
+        "device.hex:2  send data (2) serial 0 type 28  ->  confirm (3) serial 0"
+    )
+    assert lines[1].startswith("device.hex:3  unreadable (checksum: ")
+    assert lines[1].endswith("->  deny (6) serial 0")
+    assert json.loads(lines[2]) == {
+        "sent": 2,
+        "confirmed": 1,
+        "denied": 1,
+        "heartbeat_replies": 0,
+        "unanswered": 0,
+        "commands_received": 0,
+    }
