@@ -1407,6 +1407,9 @@ class SweepReport:
         default_factory=lambda: defaultdict(Counter)
     )
     late: Counter[str] = field(default_factory=Counter)
+    flagged: dict[str, list[int]] = field(
+        default_factory=lambda: {name: [] for name in FLAGS}
+    )
     time_rule_results: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -1428,13 +1431,25 @@ class SweepReport:
                 for code, counts in sorted(self.by_scenario.items())
             },
             "late": {
-                state: self.late[state]
-                for state in ("awaiting_review", "clue", "assigned")
+                name: self.late[name]
+                for name in ("awaiting_review", "clue", "assigned", "review_request")
             },
+            "flagged": {name: list(ids) for name, ids in self.flagged.items()},
             "time_rule_results": self.time_rule_results,
             "notes": list(self.notes),
         }
 
+
+# What the sweep flags for the dispatch center, and which deadline each
+# misses: a review (LM-12, 24 h), an assignment (LM-13, 24 h), an on-site
+# investigation (LM-13, 3 working days), a review answer (LM-14, 3 working
+# days). The lists hold event ids, or review request ids for the last.
+FLAGS = {
+    "late_review": EventState.AWAITING_REVIEW,
+    "unassigned_clue": EventState.CLUE,
+    "uninvestigated_clue": EventState.ASSIGNED,
+    "unanswered_review_request": "review_request",
+}
 
 # Time-based rules monitoring evaluates before the sweep acts on deadlines.
 TIME_RULE_EVALUATORS = ("evaluate_silence", "evaluate_held")
@@ -1447,8 +1462,9 @@ def sweep(*, at: datetime) -> SweepReport:
     results. Then end warned and ordered events whose data is back to
     normal, and turn the ones past their deadline into clues (LM-13 ¶2).
     Each event is claimed in its own transaction, so several sweepers can
-    run side by side and none acts twice. Late reviews, assignments and
-    investigations are counted, not acted on (IM-18).
+    run side by side and none acts twice. Late reviews, assignments,
+    investigations and review answers are counted and flagged, not acted on
+    (IM-18): they bind the authority, and oversight reads them.
     """
     _require_aware(at, "at")
     report = SweepReport(at=at)
@@ -1567,6 +1583,29 @@ def _count_late(report: SweepReport, *, at: datetime) -> None:
     )
     for row in late:
         report.late[row["state"]] = row["n"]
+
+    by_state = {state: name for name, state in FLAGS.items()}
+    for pk, state in (
+        events_due(at).filter(state__in=LATE_STATES).values_list("pk", "state")
+    ):
+        report.flagged[by_state[state]].append(pk)
+    unanswered = list(
+        ReviewRequest.objects.filter(state=ReviewRequest.State.OPEN, due_at__lt=at)
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    report.late["review_request"] = len(unanswered)
+    report.flagged["unanswered_review_request"] = unanswered
+
+    for name, ids in report.flagged.items():
+        if ids:
+            logger.warning(
+                "sweep at=%s %s: %d (%s)",
+                at.isoformat(),
+                name,
+                len(ids),
+                ",".join(map(str, ids[:20])),
+            )
 
 
 def _require_aware(value: datetime, name: str) -> None:
