@@ -236,3 +236,46 @@ def test_receipts_are_refused_while_no_secret_is_configured(unit, unit_user):
     )
 
     assert answer.status_code == 401
+
+
+def test_a_unit_user_adds_an_email_service_address(unit, unit_user):
+    client = signed_in(unit_user)
+
+    added = client.post(
+        "/api/v1/me/channels",
+        {"kind": "email", "address": "duty@example.com"},
+        content_type="application/json",
+    )
+
+    assert added.status_code == 201
+    assert added.json()["source"] == "unit"
+    assert [
+        (channel["kind"], channel["address"])
+        for channel in client.get("/api/v1/me/channels").json()
+    ] == [("email", "duty@example.com")]
+
+
+def test_a_malformed_address_is_refused_naming_the_field(unit_user):
+    refused = signed_in(unit_user).post(
+        "/api/v1/me/channels",
+        {"kind": "webhook", "address": "sms-gateway"},
+        content_type="application/json",
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == (
+        "address: 'sms-gateway' is not a valid webhook address"
+    )
+
+
+def test_the_same_address_twice_is_refused(unit_user):
+    client = signed_in(unit_user)
+    body = {"kind": "email", "address": "duty@example.com"}
+    client.post("/api/v1/me/channels", body, content_type="application/json")
+
+    again = client.post("/api/v1/me/channels", body, content_type="application/json")
+
+    assert again.status_code == 422
+    assert again.json()["errors"] == {
+        "address": ["'duty@example.com': the unit already has this email channel"]
+    }

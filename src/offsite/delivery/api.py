@@ -22,7 +22,7 @@ from pydantic import AwareDatetime
 
 from offsite.delivery import queries, services
 from offsite.delivery.consent import CONSENT_TEXT, CONSENT_TEXT_VERSION
-from offsite.delivery.models import Notice
+from offsite.delivery.models import Channel, Notice
 from offsite.registry.models import Person
 
 logger = logging.getLogger(__name__)
@@ -88,6 +88,19 @@ class NoticeDetailOut(NoticeOut):
 class ArrivalIn(Schema):
     arrived_on: date
     proof: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ChannelOut(Schema):
+    id: int
+    kind: str
+    address: str
+    source: str
+    active: bool
+
+
+class ChannelIn(Schema):
+    kind: str = Field(description="email or webhook (the inbox is built in)")
+    address: Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class ReceiptIn(Schema):
@@ -198,6 +211,45 @@ def post_consent(request: HttpRequest, answer: ConsentIn):
         at=timezone.now(),
     )
     return Status(200, _consent_out(person))
+
+
+@router.get(
+    "/me/channels",
+    auth=django_auth,
+    response={200: list[ChannelOut], 403: ErrorOut},
+    summary="The service addresses of the caller's unit",
+)
+def get_channels(request: HttpRequest):
+    """List the inbox, e-mail and webhook addresses notices are served to."""
+    person = _person(request)
+    if person is None or person.role != Person.Role.UNIT_USER:
+        return Status(403, {"detail": "only a unit user has service addresses"})
+    return Status(200, list(queries.channels(person.unit)))
+
+
+@router.post(
+    "/me/channels",
+    auth=django_auth,
+    response={201: ChannelOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Add a service address of the caller's unit",
+)
+def post_channel(request: HttpRequest, channel: ChannelIn):
+    """Add an e-mail address or a webhook (SMS, instant messaging) (LM-5)."""
+    person = _person(request)
+    if person is None or person.role != Person.Role.UNIT_USER:
+        return Status(403, {"detail": "only a unit user has service addresses"})
+    try:
+        added = services.add_channel(
+            unit=person.unit,
+            kind=channel.kind,
+            address=channel.address,
+            source=Channel.Source.UNIT,
+            at=timezone.now(),
+            actor=person.user.get_username(),
+        )
+    except ValidationError as error:
+        return Status(422, _errors(error))
+    return Status(201, added)
 
 
 @router.get(

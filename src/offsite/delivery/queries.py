@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Min, QuerySet
 
-from offsite.delivery.models import Consent, Notice, OutboxMessage
+from offsite.delivery.models import Channel, Consent, Notice, OutboxMessage
 from offsite.registry.models import Authority, Person, Unit
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -84,3 +84,8 @@ def notices_for(person: Person) -> QuerySet[Notice]:
 def messages(notice: Notice) -> QuerySet[OutboxMessage]:
     """Return a notice's outbox messages with their receipts."""
     return notice.messages.prefetch_related("receipts").order_by("kind", "id")
+
+
+def channels(unit: Unit) -> QuerySet[Channel]:
+    """Return a unit's service addresses by kind, oldest first."""
+    return Channel.objects.filter(unit=unit).order_by("kind", "id")

@@ -142,6 +142,10 @@ def add_channel(
         raise ValidationError(
             {"source": f"{source!r}: expected one of {', '.join(Channel.Source)}"}
         )
+    if Channel.objects.filter(unit=unit, kind=kind, address=address).exists():
+        raise ValidationError(
+            {"address": f"{address!r}: the unit already has this {kind} channel"}
+        )
     channel = Channel(unit=unit, kind=kind, address=address, source=source)
     channel.created_at = at
     channel.full_clean()
