@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 
 from offsite.audit.services import record
+from offsite.delivery import queries
 from offsite.delivery.consent import CONSENT_TEXT, CONSENT_TEXT_VERSION
 from offsite.delivery.models import (
     Channel,
@@ -195,10 +196,8 @@ def issue_notice(
     if event is not None and event.unit_id != unit.pk:
         raise ValidationError({"event": "the event belongs to another unit"})
 
-    from offsite.delivery.queries import has_consent
-
     with transaction.atomic():
-        electronic = has_consent(unit)
+        electronic = queries.has_consent(unit)
         notice = Notice.objects.create(
             unit=unit,
             event=event,
@@ -262,8 +261,6 @@ def record_arrival(
     reaches the recipient's system, so the proven date replaces the date the
     platform shows as sent.
     """
-    from offsite.delivery.queries import sent_on
-
     at = at or _now()
     _require_aware(at, "at")
     if actor.role != Person.Role.UNIT_USER or actor.unit_id != notice.unit_id:
@@ -272,7 +269,7 @@ def record_arrival(
         )
     if not proof.strip():
         raise ValidationError({"proof": "describe the proof of the arrival date"})
-    shown = sent_on(notice)
+    shown = queries.sent_on(notice)
     if shown is None:
         raise ValidationError(
             {
@@ -388,10 +385,19 @@ def dispatch(*, at: datetime, limit: int = 100) -> DispatchReport:
     `Idempotency-Key` header; e-mail has no such protocol, so the recipient
     may get a second copy, carrying the same `Message-ID` and
     `X-Offsite-Idempotency-Key`. Nothing decided is ever lost.
+
+    `limit` bounds how many messages one call handles; a message that fails
+    waits for its next attempt and is not retried within the same call.
     """
     _require_aware(at, "at")
     report = DispatchReport()
-    for message, was_stale in _claim(at=at, limit=limit):
+    for _ in range(limit):
+        # One claim per send: a claim is held only as long as one channel
+        # call (its timeout is far inside the lease), never for a batch.
+        claimed = _claim(at=at, limit=1)
+        if not claimed:
+            break
+        message, was_stale = claimed[0]
         if was_stale:
             report.reclaimed[message.kind] += 1
             logger.warning(
@@ -481,12 +487,15 @@ def _claim(*, at: datetime, limit: int) -> list[tuple[OutboxMessage, bool]]:
     else:
         # SQLite: one writer at a time, so an update that still finds the row
         # in the state read a moment ago is the compare-and-set.
+        # A few spare candidates stand in for those another dispatcher wins.
         candidates = list(
             OutboxMessage.objects.filter(due | stale)
             .order_by("created_at", "pk")
-            .values_list("pk", "status", "claimed_at")[:limit]
+            .values_list("pk", "status", "claimed_at")[: limit + 10]
         )
         for pk, status, claimed_at in candidates:
+            if len(claimed) == limit:
+                break
             changed = OutboxMessage.objects.filter(
                 pk=pk, status=status, claimed_at=claimed_at
             ).update(
