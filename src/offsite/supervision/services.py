@@ -1225,6 +1225,12 @@ def assign(event: Event, *, actor: Person, officer: Person, at: datetime) -> Eve
     local fire station is told to update its plan (LM-16).
     """
     _require_aware(at, "at")
+    if isinstance(actor, Person) and not _covers(actor.authority, event):
+        raise Refused(
+            f"actor {_actor_label(actor)} acts for {actor.authority} and event "
+            f"{event.pk} is handled by {event.owner} (LM-15)",
+            forbidden=True,
+        )
     if not isinstance(officer, Person) or officer.role != Person.Role.OFFICER:
         raise Refused(
             f"officer: {_actor_label(officer)} is not a qualified officer; a clue "
