@@ -461,8 +461,7 @@ class Gateway:
         except (ConnectionError, OSError):
             ended = "connection_reset"
         finally:
-            await queue.put(None)
-            await drain
+            await self._finish(connection, queue, drain)
             connection.closed = True
             writer.close()
             self._forget(connection)
@@ -503,6 +502,27 @@ class Gateway:
                     )
                 )
         return "storage_failed"
+
+    async def _finish(
+        self, connection: Connection, queue: asyncio.Queue, drain: asyncio.Task
+    ) -> None:
+        """Let the writer store and answer what was read, within the keep-alive.
+
+        A device that reads no answers would keep the writer waiting for ever;
+        past the limit the link is dropped, and the device resends what was
+        not confirmed.
+        """
+        try:
+            async with asyncio.timeout(self.keepalive_seconds):
+                await queue.put(None)
+                await asyncio.shield(drain)
+        except TimeoutError:
+            logger.warning("event=connection_aborted peer=%s", connection.peer)
+            connection.failed = True
+            connection.writer.transport.abort()
+            drain.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await drain
 
     async def _drain(self, connection: Connection, queue: asyncio.Queue) -> None:
         """Store the connection's frames in batches, answer, then have them read."""
@@ -546,9 +566,12 @@ class Gateway:
             )
         )
         try:
-            await connection.writer.drain()
-        except (ConnectionError, OSError):
+            async with asyncio.timeout(self.keepalive_seconds):
+                await connection.writer.drain()
+        except (ConnectionError, OSError, TimeoutError):
+            # The device does not take its answers: stop reading from it too.
             connection.failed = True
+            connection.writer.transport.abort()
 
         self._note_device(connection, receipts)
         self._note_answers(connection, receipts, frames)
@@ -583,7 +606,7 @@ class Gateway:
                 frame.source_hex,
                 connection.peer,
             )
-            self.worker.submit(
+            self._in_background(
                 gateway_services.record_online,
                 device_address=frame.source_hex,
                 peer=connection.peer,
@@ -604,7 +627,7 @@ class Gateway:
             raw_id = getattr(receipt.raw_record, "pk", None)
             command = frame.header.command
             if command in (codes.COMMAND_CONFIRM, codes.COMMAND_DENY):
-                self.worker.submit(
+                self._in_background(
                     gateway_services.answer_by_serial,
                     device_address=frame.source_hex,
                     serial=frame.header.serial,
@@ -617,12 +640,16 @@ class Gateway:
                     at=incoming.received_at,
                 )
             elif answers_duty_check(frame):
-                self.worker.submit(
+                self._in_background(
                     gateway_services.answer_roll_call,
                     device_address=frame.source_hex,
                     raw_record_id=raw_id,
                     at=incoming.received_at,
                 )
+
+    def _in_background(self, function: Callable[..., Any], /, **kwargs) -> None:
+        """Queue database work nobody waits for; log it if it fails."""
+        self.worker.submit(function, **kwargs).add_done_callback(_log_failure)
 
     def _forget(self, connection: Connection) -> None:
         self._connections.discard(connection)
@@ -707,6 +734,11 @@ def _command_frame(
             **fields,
         )
     return gb26875.clock_sync(clock=now, **fields)
+
+
+def _log_failure(future: ThreadFuture) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("event=database_job_failed", exc_info=future.exception())
 
 
 def _read_pending() -> None:
