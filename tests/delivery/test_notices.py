@@ -12,20 +12,9 @@ from offsite.delivery import queries, services
 from offsite.delivery.models import Channel, Notice, OutboxMessage
 
 from .conftest import beijing
+from .support import issue
 
 pytestmark = pytest.mark.django_db
-
-
-def issue(unit, at=None, **fields):
-    values = {
-        "kind": "warning",
-        "title": "消防设施故障警示",
-        "body": "贵单位火灾自动报警系统存在故障，请于期限内改正。",
-    }
-    values.update(fields)
-    return services.issue_notice(
-        unit=unit, at=at or beijing(2026, 3, 2, 10, 0), **values
-    )
 
 
 def test_a_notice_without_consent_is_recorded_but_queues_nothing(unit):
@@ -157,3 +146,42 @@ def test_arrival_cannot_be_proven_for_a_notice_never_sent(unit, unit_user):
         )
 
     assert "arrived_on" in refused.value.message_dict
+
+
+def test_a_notice_about_another_units_event_is_refused(unit, make_unit):
+    from offsite.supervision.models import Event
+
+    others_event = Event(unit=make_unit("另一家单位", "110105"))
+
+    with pytest.raises(ValidationError) as refused:
+        issue(unit, event=others_event)
+
+    assert refused.value.message_dict == {
+        "event": ["the event belongs to another unit"]
+    }
+    assert Notice.objects.count() == 0
+
+
+def test_only_a_unit_user_of_the_unit_answers_the_consent(unit, make_unit, make_person):
+    stranger = make_person("unit_user", unit=make_unit("另一家单位", "110105"))
+
+    with pytest.raises(ValidationError) as refused:
+        services.record_consent(
+            unit=unit, person=stranger, consented=True, at=beijing(2026, 3, 1, 9, 0)
+        )
+
+    assert list(refused.value.message_dict) == ["person"]
+
+
+def test_consent_is_required_only_until_the_unit_first_answers(
+    unit, unit_user, make_person
+):
+    colleague = make_person("unit_user", unit=unit)
+    assert queries.consent_required(colleague) is True
+
+    services.record_consent(
+        unit=unit, person=unit_user, consented=False, at=beijing(2026, 3, 1, 9, 0)
+    )
+
+    assert queries.consent_required(colleague) is False
+    assert queries.consent_required(make_person("officer")) is False
