@@ -134,9 +134,10 @@ def test_the_openapi_document_describes_the_batch(client):
 
     assert response.status_code == 200
     body = response.json()["paths"]["/api/v1/observations"]["post"]["requestBody"]
-    schema = body["content"]["application/json"]["schema"]
-    assert schema["maxItems"] == 1000
-    assert set(schema["items"]["required"]) == {
+    batch, single = body["content"]["application/json"]["schema"]["oneOf"]
+    assert batch["maxItems"] == 1000
+    assert single == batch["items"]
+    assert set(batch["items"]["required"]) == {
         "device",
         "name",
         "value",
@@ -153,3 +154,64 @@ def test_the_api_docs_page_needs_no_outside_network(client):
 
     assert "cdn.jsdelivr.net" not in page
     assert "/static/ninja/swagger-ui-bundle.js" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "pressure_mpa",
+            True,
+            "[0].value: pressure_mpa is a quantity; expected a number",
+        ),
+        (
+            "pressure_mpa",
+            "abc",
+            "[0].value: pressure_mpa is a quantity; expected a number",
+        ),
+        (
+            "fire_alarm",
+            "yes",
+            "[0].value: fire_alarm is a state; expected true or false",
+        ),
+        ("fire_alarm", 1, "[0].value: fire_alarm is a state; expected true or false"),
+    ],
+)
+def test_a_value_of_the_wrong_type_for_its_rules_is_refused(
+    client, provider_setup, name, value, message
+):
+    _, _, _, key = provider_setup
+    item = fire_alarm("smoke-7") | {"name": name, "value": value}
+
+    response = post(client, key, [item])
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [message]
+    assert Event.objects.count() == 0
+
+
+def test_a_value_that_is_not_a_finite_number_is_refused(client, provider_setup):
+    _, _, _, key = provider_setup
+    body = (
+        '[{"device": "smoke-7", "name": "pressure_mpa", "value": NaN, '
+        '"observed_at": "2026-12-03T09:15:00+08:00"}]'
+    )
+
+    response = client.post(
+        URL, data=body, content_type="application/json", headers={"X-API-Key": key}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == ["[0].value: must be a finite number"]
+
+
+def test_an_observation_far_in_the_future_is_refused(client, provider_setup):
+    _, _, _, key = provider_setup
+    item = fire_alarm("smoke-7") | {"observed_at": "2030-01-01T00:00:00+08:00"}
+
+    response = post(client, key, [item])
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0].startswith(
+        "[0].observed_at: more than 24 hours after the time of receipt"
+    )

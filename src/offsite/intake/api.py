@@ -65,7 +65,13 @@ _item_schema = ObservationIn.model_json_schema()
 @router.post(
     "/observations",
     auth=ProviderKey(),
-    response={200: BatchOut, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response={
+        200: BatchOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Send a batch of observations",
     openapi_extra={
         "requestBody": {
@@ -73,10 +79,15 @@ _item_schema = ObservationIn.model_json_schema()
             "content": {
                 "application/json": {
                     "schema": {
-                        "type": "array",
-                        "minItems": 1,
-                        "maxItems": MAX_BATCH,
-                        "items": _item_schema,
+                        "oneOf": [
+                            {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": MAX_BATCH,
+                                "items": _item_schema,
+                            },
+                            _item_schema,
+                        ]
                     }
                 }
             },

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Annotated
 
+from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AwareDatetime, StrictBool, StrictFloat, StrictInt, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
+from offsite.catalog import queries as catalog
+from offsite.catalog.models import Rule
 from offsite.intake.services import CanonicalObservation
 from offsite.registry import queries as registry_queries
 from offsite.registry.models import Device, Provider
@@ -96,11 +101,59 @@ def parse_observations(
             RefusedError.INVALID, f"body: at most {max_items} observations"
         )
     try:
-        return _items.validate_python(data)
+        items = _items.validate_python(data)
     except PydanticValidationError as error:
         raise RefusedError(
             RefusedError.INVALID, "body: invalid observations", messages(error)
         ) from None
+    problems = value_problems(items, now=timezone.now())
+    if problems:
+        raise RefusedError(RefusedError.INVALID, "body: invalid observations", problems)
+    return items
+
+
+# Rules that read a quantity need a number; the others read a true/false.
+NUMERIC_KINDS = frozenset({Rule.Kind.NUMERIC_RANGE})
+# A device clock may run ahead of the platform's; further ahead than this,
+# the time cannot be what the observation describes.
+MOST_AHEAD = timedelta(hours=24)
+
+
+def expected_type(name: str) -> type | None:
+    """Return the type the catalog's rules need for `name`, if any rule reads it."""
+    kinds = {
+        rule.kind
+        for rule in catalog.rules_for_observation(name)
+        if rule.observation_name == name
+    }
+    if not kinds or kinds & {Rule.Kind.SILENCE} == kinds:
+        return None
+    return float if kinds & NUMERIC_KINDS else bool
+
+
+def value_problems(items: Sequence[ObservationIn], *, now: datetime) -> list[str]:
+    """Name every value of the wrong type for its rules, and impossible times."""
+    problems = []
+    for index, item in enumerate(items):
+        wanted = expected_type(item.name)
+        if isinstance(item.value, float) and not math.isfinite(item.value):
+            problems.append(f"[{index}].value: must be a finite number")
+        elif wanted is float and (
+            isinstance(item.value, bool) or not isinstance(item.value, int | float)
+        ):
+            problems.append(
+                f"[{index}].value: {item.name} is a quantity; expected a number"
+            )
+        elif wanted is bool and not isinstance(item.value, bool):
+            problems.append(
+                f"[{index}].value: {item.name} is a state; expected true or false"
+            )
+        if item.observed_at > now + MOST_AHEAD:
+            problems.append(
+                f"[{index}].observed_at: more than 24 hours after the time of "
+                f"receipt ({now.isoformat(timespec='seconds')})"
+            )
+    return problems
 
 
 def resolve(
