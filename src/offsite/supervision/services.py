@@ -210,6 +210,17 @@ def _check_move(event: Event, from_state: str, to_state: str, actor: Actor) -> N
             event, from_state, to_state, f"{to_state!r} is not an event state"
         )
 
+    if isinstance(actor, Person) and not actor.is_staff_role:
+        # A unit answers and asks for review; it never moves an event itself.
+        raise TransitionRefused(
+            event,
+            from_state,
+            to_state,
+            f"actor {actor.user.get_username()} ({actor.role}) may not make this "
+            "move; only an authority's staff move events (IM-15, IM-16)",
+            forbidden=True,
+        )
+
     allowed = who_may(from_state, to_state)
     if not allowed:
         onward = ", ".join(moves_from(from_state)) or "none, it is final"
