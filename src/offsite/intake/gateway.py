@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import resource
 import socket
 import threading
 import time
@@ -58,6 +59,9 @@ DEFAULT_KEEPALIVE_SECONDS = 300
 COMMAND_POLL_SECONDS = 1.0
 
 QUEUE_FRAMES = 256  # frames waiting per connection before its reader pauses
+# Connections beyond this are closed at once: each holds a file descriptor
+# and a queue, and the process must keep some for the web server.
+MAX_CONNECTIONS = 20_000
 BATCH_FRAMES = 1000  # frames per storage transaction, across connections
 PROCESS_CHUNK_FRAMES = 20  # frames read between two storage batches at most
 PROCESS_BACKLOG_FRAMES = 5000  # stored but unread frames before writers wait
@@ -362,6 +366,13 @@ class Connection:
             self.writer.write(data)
 
 
+def _raise_open_files_limit() -> None:
+    """Let the process hold as many sockets as the system allows it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 class Gateway:
     """An asyncio TCP server for many GB/T 26875.3 device connections."""
 
@@ -373,6 +384,7 @@ class Gateway:
         keepalive_seconds: float = DEFAULT_KEEPALIVE_SECONDS,
         poll_seconds: float = COMMAND_POLL_SECONDS,
         queue_frames: int = QUEUE_FRAMES,
+        max_connections: int = MAX_CONNECTIONS,
         worker: DatabaseWorker | None = None,
     ) -> None:
         if keepalive_seconds <= 0:
@@ -382,6 +394,7 @@ class Gateway:
         self.keepalive_seconds = keepalive_seconds
         self.poll_seconds = poll_seconds
         self.queue_frames = queue_frames
+        self.max_connections = max_connections
         self.worker = worker or DatabaseWorker()
         self.identity = f"{socket.gethostname()}:{os.getpid()}"
         self._server: asyncio.Server | None = None
@@ -403,6 +416,7 @@ class Gateway:
         observations are written twice: `services.process_gb26875` takes no
         claim on a record yet.
         """
+        _raise_open_files_limit()
         self.worker.start(asyncio.get_running_loop())
         await self.worker.call(_read_pending)
         self._server = await asyncio.start_server(
@@ -448,6 +462,14 @@ class Gateway:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         peer = _peer_name(writer)
+        if len(self._connections) >= self.max_connections:
+            logger.warning(
+                "event=connection_refused peer=%s connections=%d (the most allowed)",
+                peer,
+                len(self._connections),
+            )
+            writer.close()
+            return
         connection = Connection(peer=peer, writer=writer, last_data_at=timezone.now())
         self._connections.add(connection)
         queue: asyncio.Queue[services.IncomingFrame | None] = asyncio.Queue(

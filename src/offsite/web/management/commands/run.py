@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import threading
 
 from django.core.management import call_command
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             ).start()
         subscriber = _start_mqtt()
 
+        _check_port_free(options["host"], options["port"])
         gateway = _start_gateway(options["host"], options["gateway_port"])
 
         url = f"http://{options['host']}:{options['port']}/"
@@ -119,7 +121,15 @@ class Command(BaseCommand):
 
         from offsite.wsgi import application
 
-        serve(application, host=options["host"], port=options["port"], threads=8)
+        # poll() rather than select(): the gateway in this process may hold
+        # more than 1024 sockets, past which select() fails.
+        serve(
+            application,
+            host=options["host"],
+            port=options["port"],
+            threads=8,
+            asyncore_use_poll=True,
+        )
 
     def _print_demo(self, summary, report, key: str) -> None:
         self.stdout.write("Replay of the packaged device captures:")
@@ -155,6 +165,17 @@ def _start_mqtt():
         raise CommandError(str(error)) from None
     subscriber.start()
     return subscriber
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse to start when the web port is taken, before printing a URL."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise CommandError(
+            f"--port: cannot listen on {host}:{port} ({error})"
+        ) from None
 
 
 def _sweep_forever(seconds: int) -> None:
