@@ -215,3 +215,71 @@ def test_an_observation_far_in_the_future_is_refused(client, provider_setup):
     assert response.json()["errors"][0].startswith(
         "[0].observed_at: more than 24 hours after the time of receipt"
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "first_error"),
+    [
+        ("[" * 100_000 + "]" * 100_000, 400, None),
+        (
+            '[{"device": "smoke-7", "name": "fire_alarm", "value": '
+            + "9" * 5001
+            + "}]",
+            400,
+            None,
+        ),
+        (
+            '[{"device": "smoke-7", "name": "temperature_c", "value": '
+            + "9" * 401
+            + ', "observed_at": "2026-12-03T09:15:00+08:00"}]',
+            422,
+            "[0].value: larger than 1e+12",
+        ),
+        (
+            '[{"device": "smoke-7", "name": "fire_alarm", "value": true, '
+            '"observed_at": "0001-01-01T00:00:00+08:00"}]',
+            422,
+            "[0].observed_at: before 2000-01-01",
+        ),
+        (
+            '[{"device": "smoke-7", "name": "fire_alarm", "value": true, '
+            '"observed_at": "9999-12-31T23:59:59-12:00"}]',
+            422,
+            "[0].observed_at: more than 24 hours after the time of receipt",
+        ),
+        (
+            '[{"device": "smoke-7", "name": "fire_alarm", "value": true, '
+            '"observed_at": 1764000000}]',
+            422,
+            "[0].observed_at: Value error, expected an ISO 8601 text with an offset",
+        ),
+    ],
+)
+def test_hostile_bodies_are_refused_and_kept(
+    client, provider_setup, body, status, first_error
+):
+    _, _, _, key = provider_setup
+
+    response = client.post(
+        URL, data=body, content_type="application/json", headers={"X-API-Key": key}
+    )
+
+    assert response.status_code == status
+    if first_error:
+        assert response.json()["errors"][0].startswith(first_error)
+    assert RawRecord.objects.get().status == "rejected"
+    assert Observation.objects.count() == 0
+
+
+def test_a_body_over_the_size_limit_gets_a_json_answer(client, provider_setup):
+    _, _, _, key = provider_setup
+
+    response = client.post(
+        URL,
+        data=b"[" + b" " * 3_000_000 + b"]",
+        content_type="application/json",
+        headers={"X-API-Key": key},
+    )
+
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("body: larger than 2621440 bytes")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
@@ -70,7 +72,9 @@ _item_schema = ObservationIn.model_json_schema()
         400: ErrorOut,
         401: ErrorOut,
         403: ErrorOut,
+        413: ErrorOut,
         422: ErrorOut,
+        500: ErrorOut,
     },
     summary="Send a batch of observations",
     openapi_extra={
@@ -97,7 +101,20 @@ _item_schema = ObservationIn.model_json_schema()
 def post_observations(request: HttpRequest):
     """Store a batch of observations for the caller's own units' devices."""
     provider: Provider = request.auth
-    body = request.body
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return Status(
+            413,
+            {
+                "detail": (
+                    f"body: larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} "
+                    f"bytes; send at most {MAX_BATCH} observations per batch"
+                ),
+                "errors": [],
+                "raw_record": None,
+            },
+        )
     received_at = datetime.now().astimezone()
     origin = f"http provider={provider.slug}"
 
@@ -121,14 +138,21 @@ def post_observations(request: HttpRequest):
     except canonical.RefusedError as refusal:
         return refuse(REFUSAL_STATUS[refusal.kind], refusal.detail, refusal.errors)
 
-    receipt = services.receive_observation_batch(
-        body,
-        provider_slug=provider.slug,
-        items=items,
-        source=RawRecord.Source.HTTP,
-        origin=origin,
-        received_at=received_at,
-    )
+    try:
+        receipt = services.receive_observation_batch(
+            body,
+            provider_slug=provider.slug,
+            items=items,
+            source=RawRecord.Source.HTTP,
+            origin=origin,
+            received_at=received_at,
+        )
+    except Exception as error:
+        # Whatever failed, the batch was rolled back whole; keep its bytes.
+        logger.exception("batch failed provider=%s", provider.slug)
+        return refuse(
+            500, f"server: the batch could not be stored ({type(error).__name__})", []
+        )
     return Status(
         200,
         {

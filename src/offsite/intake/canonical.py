@@ -12,12 +12,19 @@ import json
 import logging
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AwareDatetime, StrictBool, StrictFloat, StrictInt, TypeAdapter
+from pydantic import (
+    AwareDatetime,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    TypeAdapter,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
 from offsite.catalog import queries as catalog
@@ -48,6 +55,14 @@ class ObservationIn(Schema):
     observed_at: AwareDatetime = Field(
         description="When it was true, ISO 8601 with an offset."
     )
+
+    @field_validator("observed_at", mode="before")
+    @classmethod
+    def _iso_text_only(cls, value: object) -> object:
+        # A bare number would be read as Unix seconds; the format says text.
+        if not isinstance(value, str):
+            raise ValueError("expected an ISO 8601 text with an offset")
+        return value
 
 
 _items = TypeAdapter(list[ObservationIn])
@@ -85,7 +100,9 @@ def parse_observations(
     """Read a body holding one observation object or a non-empty list of them."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:
+        # JSONDecodeError, bad UTF-8, integers too long to read, nesting
+        # too deep: all mean the body is not JSON this platform can take.
         raise RefusedError(
             RefusedError.NOT_JSON, f"body: not valid JSON ({error})"
         ) from None
@@ -117,6 +134,11 @@ NUMERIC_KINDS = frozenset({Rule.Kind.NUMERIC_RANGE})
 # A device clock may run ahead of the platform's; further ahead than this,
 # the time cannot be what the observation describes.
 MOST_AHEAD = timedelta(hours=24)
+# GB/T 26875.3 time labels count years from 2000; nothing older is data.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+# No quantity the platform reads comes near this; a float holds it exactly
+# enough, and a JSON document cannot smuggle an overflow past it.
+LARGEST_VALUE = 1e12
 
 
 def expected_type(name: str) -> type | None:
@@ -148,7 +170,17 @@ def value_problems(items: Sequence[ObservationIn], *, now: datetime) -> list[str
             problems.append(
                 f"[{index}].value: {item.name} is a state; expected true or false"
             )
-        if item.observed_at > now + MOST_AHEAD:
+        if isinstance(item.value, int | float) and abs(item.value) > LARGEST_VALUE:
+            problems.append(f"[{index}].value: larger than {LARGEST_VALUE:g}")
+        # Years first: a time at the edge of the calendar cannot even be
+        # compared with another once its offset is applied.
+        if item.observed_at.year < EARLIEST.year:
+            problems.append(
+                f"[{index}].observed_at: before {EARLIEST.date().isoformat()}"
+            )
+        elif (
+            item.observed_at.year > now.year + 1 or item.observed_at > now + MOST_AHEAD
+        ):
             problems.append(
                 f"[{index}].observed_at: more than 24 hours after the time of "
                 f"receipt ({now.isoformat(timespec='seconds')})"
