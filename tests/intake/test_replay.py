@@ -141,3 +141,38 @@ def test_the_replay_command_prints_a_json_summary(captures_dir, unit):
 def test_the_replay_command_refuses_an_unknown_unit(captures_dir):
     with pytest.raises(CommandError, match="--unit"):
         call_command("replay", str(captures_dir / "haiwan-a.hex"), "--unit", "X")
+
+
+def test_a_line_that_is_not_text_is_rejected_alone(tmp_path: Path, unit):
+    capture = tmp_path / "mixed.hex"
+    capture.write_bytes(b"# caf\xe9\n\xff\xfe\x00junk\n" + S1_FIRE_ALARM.hex().encode())
+
+    summary = replay_files([capture], unit=unit)
+
+    assert (summary.accepted, summary.rejected) == (1, 1)
+    assert summary.rejections[0]["origin"] == "mixed.hex:2"
+    assert summary.rejections[0]["reason"].startswith("hex: line holds bytes")
+
+
+def test_a_byte_order_mark_does_not_spoil_the_first_frame(tmp_path: Path, unit):
+    capture = tmp_path / "bom.hex"
+    capture.write_bytes(b"\xef\xbb\xbf" + S1_FIRE_ALARM.hex().encode() + b"\r\n")
+
+    summary = replay_files([capture], unit=unit)
+
+    assert (summary.accepted, summary.rejected) == (1, 0)
+
+
+def test_an_overlong_line_is_kept_only_in_part(tmp_path: Path, unit):
+    capture = tmp_path / "long.hex"
+    capture.write_text("40" * 10_000 + "\n")
+
+    summary = replay_files([capture], unit=unit)
+
+    assert summary.rejected == 1
+    assert len(bytes(RawRecord.objects.get().payload)) == 4096
+
+
+def test_the_replay_command_refuses_an_empty_unit_code(captures_dir):
+    with pytest.raises(CommandError, match="--unit: give"):
+        call_command("replay", str(captures_dir / "haiwan-a.hex"), "--unit", " ")

@@ -61,14 +61,44 @@ class ReplaySummary:
         }
 
 
-def capture_lines(path: Path) -> list[tuple[int, str]]:
-    """Return the (line number, hex text) of each frame line of a capture."""
+# The longest frame is 30 + 1024 bytes (GB/T 26875.3 table 1): 2,108 hex
+# digits. A longer line is kept only up to this many characters.
+MAX_LINE_CHARS = 4096
+
+
+def capture_lines(path: Path) -> list[tuple[int, bytes]]:
+    """Return the (line number, text) of each frame line of a capture.
+
+    Lines are read as bytes, so a line that is not text (binary junk, another
+    encoding) is rejected alone, by its line number, and the rest still
+    replays.
+    """
     lines = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        text = line.split("#", 1)[0].strip()
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    for number, line in enumerate(data.splitlines(), 1):
+        text = line.split(b"#", 1)[0].strip()
         if text:
             lines.append((number, text))
     return lines
+
+
+def _frame_bytes(text: bytes) -> bytes:
+    """Read a line of hex digits, spaces allowed; raise ValueError naming why."""
+    if len(text) > MAX_LINE_CHARS:
+        raise ValueError(
+            f"line of {len(text)} characters; a frame is at most 2108 hex digits"
+        )
+    digits = b"".join(text.split())
+    try:
+        digits.decode("ascii")
+    except UnicodeDecodeError:
+        raise ValueError("line holds bytes that are not hex digits") from None
+    if len(digits) % 2:
+        raise ValueError(f"odd number of hex digits ({len(digits)})")
+    try:
+        return binascii.unhexlify(digits)
+    except binascii.Error:
+        raise ValueError("line holds characters that are not hex digits") from None
 
 
 def replay_files(paths: list[Path], *, unit: Unit | None = None) -> ReplaySummary:
@@ -79,13 +109,13 @@ def replay_files(paths: list[Path], *, unit: Unit | None = None) -> ReplaySummar
         for number, text in capture_lines(path):
             origin = f"{path.name}:{number}"
             try:
-                data = binascii.unhexlify("".join(text.split()))
-            except (binascii.Error, ValueError) as error:
+                data = _frame_bytes(text)
+            except ValueError as error:
                 receipt = services.reject_text(
-                    text.encode("utf-8", "replace"),
+                    text[:MAX_LINE_CHARS],
                     source=RawRecord.Source.REPLAY,
                     origin=origin,
-                    reason=f"hex: line is not an even run of hex digits ({error})",
+                    reason=f"hex: {error}",
                 )
             else:
                 receipt = services.receive_gb26875(

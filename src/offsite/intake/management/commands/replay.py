@@ -28,6 +28,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         unit = None
+        if options["unit"] is not None and not options["unit"].strip():
+            raise CommandError("--unit: give a unit's credit code")
         if options["unit"]:
             code = options["unit"].strip().upper()
             unit = Unit.objects.filter(credit_code=code).first()
