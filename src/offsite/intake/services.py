@@ -18,15 +18,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from offsite.intake import bulk
 from offsite.intake.models import Observation, RawRecord
 from offsite.monitoring import services as monitoring
+from offsite.monitoring.models import CheckResult
 from offsite.protocols import gb26875
 from offsite.registry import queries as registry_queries
 from offsite.registry import services as registry
-from offsite.registry.models import Device, Unit
+from offsite.registry.models import Device, Point, Unit
+from offsite.supervision import queries as supervision_queries
 from offsite.supervision import services as supervision
 
 logger = logging.getLogger(__name__)
@@ -88,123 +91,175 @@ def store_gb26875(
     unit first. Rejected frames from a known device are judged unknown at
     once (LM-11).
     """
-    received_at = received_at or timezone.now()
-    try:
-        frame = gb26875.decode(data)
-    except gb26875.FrameError as error:
-        return _store_rejected(
-            data,
-            source=source,
-            origin=origin,
-            received_at=received_at,
-            reason=str(error),
-            device=_device_of_unreadable(data),
-        )
-
-    device = registry_queries.device_by_source_address(frame.source_hex)
-    if device is None and register_unit is not None:
-        device = _register_device(frame.source_hex, register_unit)
-    if device is None:
-        return _store_rejected(
-            data,
-            source=source,
-            origin=origin,
-            received_at=received_at,
-            reason=(
-                f"source_address: no device is registered with address "
-                f"{frame.source_hex}"
-            ),
-            device=None,
-            dedup_identity=f"unknown-device|{frame.source_hex}",
-        )
-
-    # The vendor heartbeat carries no serial and no time: its bytes repeat
-    # on purpose, so each one is kept as a sign of life, not a duplicate.
-    identity = f"device|{device.pk}"
-    if isinstance(frame, gb26875.VendorHeartbeat):
-        identity += f"|{received_at.isoformat()}"
-    raw = _store(
-        data,
-        source=source,
-        origin=origin,
-        received_at=received_at,
-        status=RawRecord.Status.ACCEPTED,
-        device=device,
-        dedup_key=_dedup_key(identity, data),
+    incoming = IncomingFrame(
+        data=data, origin=origin, received_at=received_at or timezone.now()
     )
-    if raw is None:
-        return Receipt(raw_record=None, status="duplicate", frame=frame)
-    return Receipt(raw_record=raw, status="accepted", frame=frame)
+    with transaction.atomic():
+        return _store_batch([incoming], source=source, register_unit=register_unit)[0]
 
 
 def process_gb26875(receipt: Receipt) -> Receipt:
     """Read a stored frame into observations, judge them, hand them on."""
-    raw, frame = receipt.raw_record, receipt.frame
-    facts = gb26875.facts(frame)
-    header_time = getattr(getattr(frame, "header", None), "sent_at", None)
-    with transaction.atomic():
-        observations = []
-        for fact in facts:
-            point = None
-            if fact.point is not None:
-                point = registry.ensure_point(
-                    device=raw.device,
-                    code=fact.point.code,
-                    name=fact.point.name,
-                    system_type=fact.point.system_type,
-                    system_address=fact.point.system_address,
-                    component_type=fact.point.component_type,
-                    component_address=fact.point.component_address,
-                )
-            observations.append(
-                _observation(
-                    raw,
-                    point=point,
-                    name=fact.name,
-                    value=fact.value,
-                    observed_at=_device_time(fact.observed_at or header_time)
-                    or raw.received_at,
-                )
-            )
-        _finish(raw, observations, receipt)
+    _read_frames([receipt])
     return receipt
 
 
-def _finish(raw: RawRecord, observations: list[Observation], receipt: Receipt) -> None:
-    """Write observations, evaluate them and hand the results on."""
-    Observation.objects.bulk_create(observations)
-    results = monitoring.evaluate(observations, at=raw.received_at)
-    taken = supervision.take_results(results, at=raw.received_at)
-    RawRecord.objects.filter(pk=raw.pk).update(processed_at=timezone.now())
+def _read_frames(receipts: Sequence[Receipt]) -> None:
+    """Read stored frames, judge what they say and hand it on, in one transaction."""
+    facts_of = [gb26875.facts(receipt.frame) for receipt in receipts]
+    with transaction.atomic():
+        points = registry.ensure_points(
+            wanted=[
+                _point_wanted(receipt.raw_record.device, fact.point)
+                for receipt, facts in zip(receipts, facts_of, strict=True)
+                for fact in facts
+                if fact.point is not None
+            ]
+        )
+        read = []
+        device_time = _DeviceClock()
+        for receipt, facts in zip(receipts, facts_of, strict=True):
+            raw = receipt.raw_record
+            header = getattr(receipt.frame, "header", None)
+            header_time = getattr(header, "sent_at", None)
+            observations = [
+                _observation(
+                    raw,
+                    device=raw.device,
+                    point=(
+                        points[(raw.device_id, fact.point.code)]
+                        if fact.point is not None
+                        else None
+                    ),
+                    name=fact.name,
+                    value=fact.value,
+                    observed_at=device_time(fact.observed_at or header_time)
+                    or raw.received_at,
+                )
+                for fact in facts
+            ]
+            read.append((receipt, observations))
+        _finish(read)
 
-    receipt.observations = len(observations)
-    receipt.check_results = len(results)
-    receipt.events_opened.update(e.scenario.code for e in taken.opened)
-    receipt.events_ended.update(e.scenario.code for e in taken.ended)
+
+def _point_wanted(device: Device, point: gb26875.PointRef) -> registry.PointWanted:
+    return registry.PointWanted(
+        device=device,
+        code=point.code,
+        name=point.name,
+        system_type=point.system_type,
+        system_address=point.system_address,
+        component_type=point.component_type,
+        component_address=point.component_address,
+    )
+
+
+def _finish(read: Sequence[tuple[Receipt, list[Observation]]]) -> None:
+    """Write observations, evaluate them and hand the results on.
+
+    Each raw record's results go to supervision on their own, at the time
+    the record was received, in the order the records came.
+    """
+    observations = [o for _, group in read for o in group]
+    bulk.mark_saved(
+        observations,
+        bulk.insert(
+            Observation,
+            OBSERVATION_COLUMNS,
+            [tuple(getattr(o, c) for c in OBSERVATION_COLUMNS) for o in observations],
+        ),
+    )
+    per_record = monitoring.evaluate_batch(
+        [(group, receipt.raw_record.received_at) for receipt, group in read]
+    )
+    for (receipt, group), results, to_take in zip(
+        read, per_record, _to_take(per_record), strict=True
+    ):
+        receipt.observations = len(group)
+        receipt.check_results = len(results)
+        if to_take:
+            taken = supervision.take_results(to_take, at=receipt.raw_record.received_at)
+            receipt.events_opened.update(e.scenario.code for e in taken.opened)
+            receipt.events_ended.update(e.scenario.code for e in taken.ended)
+    RawRecord.objects.filter(
+        pk__in=[receipt.raw_record.pk for receipt, _ in read]
+    ).update(processed_at=timezone.now())
+
+
+def _to_take(per_record: Sequence[list[CheckResult]]) -> list[list[CheckResult]]:
+    """Leave out the normal results that have no event to end.
+
+    A normal result only acts on the open event of its unit, scenario and
+    subject (it ends a warned or ordered one, LM-13 ¶2); with no such event
+    it does nothing, yet supervision would look for one result by result.
+    One query finds the open events of the batch; an event a breach earlier
+    in the batch may open counts as open.
+    """
+    keys = {
+        _event_key(result)
+        for results in per_record
+        for result in results
+        if result.outcome == CheckResult.Outcome.NORMAL
+    }
+    if not keys:
+        return [list(results) for results in per_record]
+    open_keys = set(
+        supervision_queries.open_events()
+        .filter(
+            unit_id__in={unit for unit, _, _ in keys},
+            subject__in={subject for _, _, subject in keys},
+        )
+        .values_list("unit_id", "scenario__code", "subject")
+    )
+    to_take = []
+    for results in per_record:
+        taking = []
+        for result in results:
+            key = _event_key(result)
+            if result.outcome != CheckResult.Outcome.NORMAL:
+                open_keys.add(key)
+                taking.append(result)
+            elif key in open_keys:
+                taking.append(result)
+        to_take.append(taking)
+    return to_take
+
+
+def _event_key(result: CheckResult) -> tuple[int, str, str]:
+    return (result.unit_id, result.rule.scenario.code, result.subject)
 
 
 def _observation(
     raw: RawRecord,
     *,
-    point,
+    device: Device,
+    point: Point | None,
     name: str,
     value: bool | float | int | str,
     observed_at: datetime,
 ) -> Observation:
-    observation = Observation(
-        raw_record=raw,
-        device=raw.device,
-        point=point,
-        name=name,
-        observed_at=observed_at,
-        received_at=raw.received_at,
-    )
+    value_bool = value_number = None
+    value_text = ""
     if isinstance(value, bool):
-        observation.value_bool = value
+        value_bool = value
     elif isinstance(value, int | float):
-        observation.value_number = float(value)
+        value_number = float(value)
     else:
-        observation.value_text = str(value)[:300]
+        value_text = str(value)[:300]
+    observation = _Observation(
+        None,
+        raw.pk,
+        device.pk,
+        point.pk if point is not None else None,
+        name,
+        value_bool,
+        value_number,
+        value_text,
+        observed_at,
+        raw.received_at,
+    )
+    _OBSERVATION_DEVICE.set_cached_value(observation, device)
+    _OBSERVATION_POINT.set_cached_value(observation, point)
     return observation
 
 
@@ -215,6 +270,24 @@ def _device_time(value: datetime | None) -> datetime | None:
     if timezone.is_aware(value):
         return value
     return value.replace(tzinfo=BEIJING)
+
+
+class _DeviceClock:
+    """Read device times as `_device_time` does, one object per distinct time.
+
+    The facts of one frame share their time; sharing the aware datetime
+    too lets the writer adapt it once.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[datetime, datetime | None] = {}
+
+    def __call__(self, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value not in self.seen:
+            self.seen[value] = _device_time(value)
+        return self.seen[value]
 
 
 def _register_device(source_hex: str, unit: Unit) -> Device:
@@ -369,21 +442,27 @@ def _receive_batch(
         return Receipt(raw_record=None, status="duplicate")
 
     receipt = Receipt(raw_record=raw, status="accepted")
-    observations = []
-    for item in items:
-        point = None
-        if item.point_code:
-            point = registry.ensure_point(device=item.device, code=item.point_code)
-        observation = _observation(
+    points = registry.ensure_points(
+        wanted=[
+            registry.PointWanted(device=item.device, code=item.point_code)
+            for item in items
+            if item.point_code
+        ]
+    )
+    observations = [
+        _observation(
             raw,
-            point=point,
+            device=item.device,
+            point=points[(item.device.pk, item.point_code)]
+            if item.point_code
+            else None,
             name=item.name,
             value=item.value,
             observed_at=item.observed_at,
         )
-        observation.device = item.device
-        observations.append(observation)
-    _finish(raw, observations, receipt)
+        for item in items
+    ]
+    _finish([(receipt, observations)])
     return receipt
 
 
@@ -469,19 +548,215 @@ def store_frames(frames: Sequence[IncomingFrame], *, source: str) -> list[Receip
     denied; duplicates were stored before. Read them with `process_receipts`.
     """
     with transaction.atomic():
-        return [
-            store_gb26875(
-                frame.data,
-                source=source,
-                origin=frame.origin,
-                received_at=frame.received_at,
-            )
-            for frame in frames
-        ]
+        return _store_batch(frames, source=source)
 
 
 def process_receipts(receipts: Sequence[Receipt]) -> None:
-    """Read, judge and hand on the accepted frames of a stored batch."""
-    for receipt in receipts:
-        if receipt.status == "accepted":
-            process_gb26875(receipt)
+    """Read, judge and hand on the accepted frames of a stored batch.
+
+    The batch is read in one transaction: if reading one frame fails, none
+    of the batch is marked read, and `process_pending` reads them again.
+    """
+    accepted = [receipt for receipt in receipts if receipt.status == "accepted"]
+    if accepted:
+        _read_frames(accepted)
+
+
+def _store_batch(
+    frames: Sequence[IncomingFrame], *, source: str, register_unit: Unit | None = None
+) -> list[Receipt]:
+    """Decode frames, find their devices and insert the new ones in one go.
+
+    Rejected frames (unreadable, or from an unknown address) are stored one
+    by one as `store_gb26875` always did; accepted ones are inserted
+    together, and those whose key is already stored come back duplicates.
+    """
+    decoded: list[gb26875.Frame | gb26875.VendorHeartbeat | gb26875.FrameError] = []
+    for incoming in frames:
+        try:
+            decoded.append(gb26875.decode(incoming.data))
+        except gb26875.FrameError as error:
+            decoded.append(error)
+    devices = _devices_by_address(
+        {f.source_hex for f in decoded if not isinstance(f, gb26875.FrameError)}
+    )
+
+    receipts: list[Receipt | None] = []
+    fresh: dict[str, tuple[RawRecord, int]] = {}
+    for incoming, frame in zip(frames, decoded, strict=True):
+        if isinstance(frame, gb26875.FrameError):
+            receipts.append(_reject_unreadable(incoming, frame, source=source))
+            continue
+        device = devices.get(frame.source_hex)
+        if device is None and register_unit is not None:
+            device = devices[frame.source_hex] = _register_device(
+                frame.source_hex, register_unit
+            )
+        if device is None:
+            receipts.append(_reject_unknown(incoming, frame, source=source))
+            continue
+
+        # The vendor heartbeat carries no serial and no time: its bytes repeat
+        # on purpose, so each one is kept as a sign of life, not a duplicate.
+        identity = f"device|{device.pk}"
+        if isinstance(frame, gb26875.VendorHeartbeat):
+            identity += f"|{incoming.received_at.isoformat()}"
+        key = _dedup_key(identity, incoming.data)
+        if key in fresh:
+            receipts.append(Receipt(raw_record=None, status="duplicate", frame=frame))
+            continue
+        fresh[key] = (
+            _raw_record(
+                incoming,
+                source=source,
+                status=RawRecord.Status.ACCEPTED,
+                device=device,
+                dedup_key=key,
+            ),
+            len(receipts),
+        )
+        receipts.append(None)
+
+    stored = _insert_new([raw for raw, _ in fresh.values()])
+    for key, (raw, position) in fresh.items():
+        if key in stored:
+            receipts[position] = Receipt(
+                raw_record=raw, status="accepted", frame=decoded[position]
+            )
+        else:
+            receipts[position] = Receipt(
+                raw_record=None, status="duplicate", frame=decoded[position]
+            )
+    return receipts
+
+
+def _devices_by_address(addresses: set[str]) -> dict[str, Device]:
+    """Find the devices of a batch's source addresses in one query.
+
+    Their units are not read with them: only the few results supervision
+    takes need one, and it reads it then.
+    """
+    if not addresses:
+        return {}
+    return {
+        device.source_address: device
+        for device in Device.objects.filter(source_address__in=addresses)
+    }
+
+
+def _reject_unreadable(
+    incoming: IncomingFrame, error: gb26875.FrameError, *, source: str
+) -> Receipt:
+    return _store_rejected(
+        incoming.data,
+        source=source,
+        origin=incoming.origin,
+        received_at=incoming.received_at,
+        reason=str(error),
+        device=_device_of_unreadable(incoming.data),
+    )
+
+
+def _reject_unknown(
+    incoming: IncomingFrame,
+    frame: gb26875.Frame | gb26875.VendorHeartbeat,
+    *,
+    source: str,
+) -> Receipt:
+    return _store_rejected(
+        incoming.data,
+        source=source,
+        origin=incoming.origin,
+        received_at=incoming.received_at,
+        reason=(
+            f"source_address: no device is registered with address {frame.source_hex}"
+        ),
+        device=None,
+        dedup_identity=f"unknown-device|{frame.source_hex}",
+    )
+
+
+def _raw_record(
+    incoming: IncomingFrame,
+    *,
+    source: str,
+    status: str,
+    device: Device | None,
+    dedup_key: str,
+    reason: str = "",
+) -> RawRecord:
+    raw = _RawRecord(
+        None,
+        source,
+        incoming.origin[:300],
+        incoming.received_at,
+        bytes(incoming.data),
+        hashlib.sha256(incoming.data).hexdigest(),
+        dedup_key,
+        status,
+        reason,
+        device.pk if device is not None else None,
+        None,
+    )
+    bulk.cache_related(raw, device=device)
+    return raw
+
+
+# Columns in model order; `bulk.constructor` checks them against the models.
+RAW_COLUMNS = (
+    "source",
+    "origin",
+    "received_at",
+    "payload",
+    "sha256",
+    "dedup_key",
+    "status",
+    "reject_reason",
+    "device_id",
+    "processed_at",
+)
+_RawRecord = bulk.constructor(RawRecord, ("id", *RAW_COLUMNS))
+OBSERVATION_COLUMNS = (
+    "raw_record_id",
+    "device_id",
+    "point_id",
+    "name",
+    "value_bool",
+    "value_number",
+    "value_text",
+    "observed_at",
+    "received_at",
+)
+_Observation = bulk.constructor(Observation, ("id", *OBSERVATION_COLUMNS))
+_OBSERVATION_DEVICE = Observation._meta.get_field("device")
+_OBSERVATION_POINT = Observation._meta.get_field("point")
+
+
+def _insert_new(records: list[RawRecord]) -> set[str]:
+    """Insert the records whose dedup key is not stored yet; return their keys.
+
+    The database skips a key stored before, by this process or another
+    (`bulk.insert_new`), so a frame is never stored twice.
+    """
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return {raw.dedup_key for raw in records if _insert_one(raw)}
+    ids = bulk.insert_new(
+        RawRecord,
+        RAW_COLUMNS,
+        [tuple(getattr(raw, column) for column in RAW_COLUMNS) for raw in records],
+        unique="dedup_key",
+    )
+    inserted = [raw for raw in records if raw.dedup_key in ids]
+    bulk.mark_saved(inserted, [ids[raw.dedup_key] for raw in inserted])
+    return set(ids)
+
+
+def _insert_one(raw: RawRecord) -> bool:
+    try:
+        with transaction.atomic():
+            raw.save(force_insert=True)
+    except IntegrityError:
+        if RawRecord.objects.filter(dedup_key=raw.dedup_key).exists():
+            return False
+        raise
+    return True

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from offsite.catalog import queries as catalog
 from offsite.catalog.models import RULE_PARAMETERS, Rule
+from offsite.intake import bulk
 from offsite.intake.models import Observation, RawRecord
 from offsite.monitoring.models import CheckResult, Finding
-from offsite.registry.models import Device
+from offsite.registry.models import Device, Point
 
 logger = logging.getLogger(__name__)
 
@@ -58,21 +59,223 @@ def device_subject(device: Device) -> str:
 
 def evaluate(observations: Sequence[Observation], *, at: datetime) -> list[CheckResult]:
     """Judge each observation by every rule that reads it."""
-    results: list[CheckResult] = []
-    for observation in observations:
-        for rule in catalog.rules_for_observation(observation.name):
-            if rule.kind == Rule.Kind.SILENCE:
-                result = _end_of_silence(rule, observation, at=at)
-            elif rule.kind == Rule.Kind.RESET:
-                results.extend(_reset(rule, observation, at=at))
+    return evaluate_batch([(observations, at)])[0]
+
+
+def evaluate_batch(
+    groups: Sequence[tuple[Sequence[Observation], datetime]],
+) -> list[list[CheckResult]]:
+    """Judge groups of saved observations in order, as `evaluate` would each.
+
+    A group is what one raw record said, judged at its own time. What
+    `evaluate` would otherwise look up for every observation (the last
+    silence result of each device, the latest state of every point a ratio
+    counts) is read once for the whole batch and carried from group to
+    group in memory; the results are written together. Return each group's
+    results.
+    """
+    batch = _Batch(groups)
+    per_group: list[list[CheckResult]] = []
+    unsaved: list[CheckResult] = []
+    for observations, at in groups:
+        if batch.reads_results(observations):
+            # A reset reads the check results of the groups before it.
+            _save(unsaved)
+            unsaved = []
+        results = batch.judge(observations, at=at)
+        per_group.append(results)
+        unsaved.extend(results)
+    _save(unsaved)
+    return per_group
+
+
+SilenceKey = tuple[int, int, str]  # rule, unit, subject
+RatioKey = tuple[str, int]  # observation name, device
+PointValue = tuple[datetime, int, bool | None] | None  # observed at, id, value
+
+
+class _Batch:
+    """What a batch of observations is judged with, read once for all of it.
+
+    `silence` holds the last outcome of each silence rule per device that
+    has one. A ratio counts the latest value of each point stored before the
+    batch, then the batch's own values group by group, over the device's
+    points as registered once the batch's new points are.
+    """
+
+    def __init__(self, groups: Sequence[tuple[Sequence[Observation], datetime]]):
+        self.rules: dict[str, list[Rule]] = {}
+        self.days: dict[datetime, date] = {}
+        self.limits: dict[tuple[int, date], dict] = {}
+        observations = [o for group, _ in groups for o in group]
+        for observation in observations:
+            if observation.name not in self.rules:
+                self.rules[observation.name] = catalog.rules_for_observation(
+                    observation.name
+                )
+        self.silence = self._last_silence_outcomes(observations)
+        self.ratio = self._ratio_state(observations)
+
+    def reads_results(self, observations: Sequence[Observation]) -> bool:
+        return any(
+            observation.value_bool is True
+            and any(r.kind == Rule.Kind.RESET for r in self.rules[observation.name])
+            for observation in observations
+        )
+
+    def judge(
+        self, observations: Sequence[Observation], *, at: datetime
+    ) -> list[CheckResult]:
+        self._apply_ratio_values(observations)
+        results: list[CheckResult] = []
+        for observation in observations:
+            for rule in self.rules[observation.name]:
+                if rule.kind == Rule.Kind.SILENCE:
+                    result = self._end_of_silence(rule, observation, at=at)
+                elif rule.kind == Rule.Kind.RESET:
+                    results.extend(_reset(rule, observation, at=at))
+                    continue
+                elif rule.kind in ON_ARRIVAL:
+                    result = _judge(rule, observation, at=at, batch=self)
+                else:
+                    result = None
+                if result is not None:
+                    results.append(result)
+        for result in results:
+            if result.rule.kind == Rule.Kind.SILENCE:
+                key = (result.rule.pk, result.unit_id, result.subject)
+                self.silence[key] = result.outcome
+        return results
+
+    def thresholds(self, rule: Rule, observed_at: datetime) -> dict:
+        day = self.days.get(observed_at)
+        if day is None:
+            day = self.days[observed_at] = timezone.localdate(observed_at)
+        limits = self.limits.get((rule.pk, day))
+        if limits is None:
+            limits = self.limits[(rule.pk, day)] = catalog.thresholds(rule, day)
+        return limits
+
+    def ratio_values(self, observation: Observation) -> list[bool | None]:
+        points = self.ratio[(observation.name, observation.device_id)]
+        return [None if held is None else held[2] for held in points.values()]
+
+    def _end_of_silence(
+        self, rule: Rule, observation: Observation, *, at: datetime
+    ) -> CheckResult | None:
+        """Data arriving ends a silence that was judged a breach."""
+        if not self.silence:
+            return None
+        subject = device_subject(observation.device)
+        last = self.silence.get((rule.pk, observation.device.unit_id, subject))
+        if last not in (BREACH, UNKNOWN):
+            return None
+        return _result(
+            rule,
+            NORMAL,
+            device=observation.device,
+            point=None,
+            subject=subject,
+            observation=observation,
+            observed_at=observation.observed_at,
+            received_at=observation.received_at,
+            at=at,
+            detail={"value": observation.value, "why": "data arrived"},
+        )
+
+    def _last_silence_outcomes(
+        self, observations: Sequence[Observation]
+    ) -> dict[SilenceKey, str | None]:
+        """Read the last result of each silence rule for the batch's devices."""
+        names: dict[int, set[str]] = {}
+        devices: dict[int, Device] = {}
+        for observation in observations:
+            names.setdefault(observation.device_id, set()).add(observation.name)
+            devices[observation.device_id] = observation.device
+        keys = {
+            (rule.pk, devices[device_id].unit_id, device_subject(devices[device_id]))
+            for device_id, device_names in names.items()
+            for name in device_names
+            for rule in self.rules[name]
+            if rule.kind == Rule.Kind.SILENCE
+        }
+        if not keys:
+            return {}
+        latest = (
+            CheckResult.objects.filter(
+                rule_id__in={rule for rule, _, _ in keys},
+                unit_id__in={unit for _, unit, _ in keys},
+                subject__in={subject for _, _, subject in keys},
+            )
+            .values("rule", "unit", "subject")
+            .annotate(last=Max("id"))
+            .values("last")
+        )
+        return {
+            (rule, unit, subject): outcome
+            for rule, unit, subject, outcome in CheckResult.objects.filter(
+                id__in=Subquery(latest)
+            ).values_list("rule_id", "unit_id", "subject", "outcome")
+            if (rule, unit, subject) in keys
+        }
+
+    def _ratio_state(
+        self, observations: Sequence[Observation]
+    ) -> dict[RatioKey, dict[int, PointValue]]:
+        """Read the latest value of every point of the devices a ratio judges.
+
+        The latest value is the one the device last reported by its own
+        clock (DESIGN.md: evaluation uses the time the data describes), the
+        later received of two with the same time; the existing index on
+        (point, name, observed_at) finds it without reading the history.
+        """
+        names = {
+            rule.observation_name
+            for rules in self.rules.values()
+            for rule in rules
+            if rule.kind == Rule.Kind.RATIO
+        }
+        wanted = {(o.name, o.device_id) for o in observations if o.name in names}
+        if not wanted:
+            return {}
+        before = min(o.pk for o in observations)
+        state: dict[RatioKey, dict[int, PointValue]] = {key: {} for key in wanted}
+        for name in {name for name, _ in wanted}:
+            latest = Observation.objects.filter(
+                point=OuterRef("pk"), name=name, id__lt=before
+            ).order_by("-observed_at", "-id")[:1]
+            points = (
+                Point.objects.filter(
+                    device_id__in={device for n, device in wanted if n == name}
+                )
+                .annotate(
+                    latest_at=Subquery(latest.values("observed_at")),
+                    latest_id=Subquery(latest.values("id")),
+                    latest=Subquery(latest.values("value_bool")),
+                )
+                .values_list("device_id", "id", "latest_at", "latest_id", "latest")
+            )
+            for device_id, point_id, at, observation_id, value in points:
+                state[(name, device_id)][point_id] = (
+                    (at, observation_id, value) if observation_id else None
+                )
+        return state
+
+    def _apply_ratio_values(self, observations: Sequence[Observation]) -> None:
+        for observation in observations:
+            points = self.ratio.get((observation.name, observation.device_id))
+            if points is None or observation.point_id is None:
                 continue
-            elif rule.kind in ON_ARRIVAL:
-                result = _judge(rule, observation, at=at)
-            else:
-                result = None
-            if result is not None:
-                results.append(result)
-    return _save(results)
+            held = points.get(observation.point_id)
+            if held is None or (held[0], held[1]) <= (
+                observation.observed_at,
+                observation.pk,
+            ):
+                points[observation.point_id] = (
+                    observation.observed_at,
+                    observation.pk,
+                    observation.value_bool,
+                )
 
 
 def _in_force(rule: Rule, limits: dict) -> bool:
@@ -88,19 +291,16 @@ def _in_force(rule: Rule, limits: dict) -> bool:
     return not needs.one_of or bool(needs.one_of & limits.keys())
 
 
-def _judge(rule: Rule, observation: Observation, *, at: datetime) -> CheckResult | None:
-    limits = catalog.thresholds(rule, timezone.localdate(observation.observed_at))
+def _judge(
+    rule: Rule, observation: Observation, *, at: datetime, batch: _Batch
+) -> CheckResult | None:
+    limits = batch.thresholds(rule, observation.observed_at)
     if not _in_force(rule, limits):
         return None
-    judge = {
-        Rule.Kind.STATE: _judge_state,
-        Rule.Kind.REGISTRY_FACT: _judge_state,
-        Rule.Kind.STATE_HELD: _judge_state_held,
-        Rule.Kind.NUMERIC_RANGE: _judge_range,
-        Rule.Kind.COUNT_IN_WINDOW: _judge_count,
-        Rule.Kind.RATIO: _judge_ratio,
-    }[rule.kind]
-    verdict = judge(rule, observation, limits)
+    if rule.kind == Rule.Kind.RATIO:
+        verdict = _judge_ratio(observation, limits, batch.ratio_values(observation))
+    else:
+        verdict = JUDGES[rule.kind](rule, observation, limits)
     if verdict is None:
         return None
     outcome, detail = verdict
@@ -190,24 +390,22 @@ def _judge_count(rule, observation, limits):
     return NORMAL, detail
 
 
-def _judge_ratio(rule, observation, limits):
+# Kinds judged from the observation (and its own series) alone.
+JUDGES = {
+    Rule.Kind.STATE: _judge_state,
+    Rule.Kind.REGISTRY_FACT: _judge_state,
+    Rule.Kind.STATE_HELD: _judge_state_held,
+    Rule.Kind.NUMERIC_RANGE: _judge_range,
+    Rule.Kind.COUNT_IN_WINDOW: _judge_count,
+}
+
+
+def _judge_ratio(observation, limits, latest: list[bool | None]):
+    """Judge the share of the device's points whose latest value is true."""
     if observation.value_bool is None:
         return UNKNOWN, {"why": f"{observation.name}: expected true or false"}
-    latest = (
-        Observation.objects.filter(
-            device=observation.device, name=observation.name, point__isnull=False
-        )
-        .values("point")
-        .annotate(last=Max("id"))
-        .values("last")
-    )
-    values = list(
-        Observation.objects.filter(id__in=Subquery(latest)).values_list(
-            "value_bool", flat=True
-        )
-    )
-    points = max(observation.device.points.count(), len(values), 1)
-    share = Decimal(100 * sum(1 for v in values if v)) / points
+    points = max(len(latest), 1)
+    share = Decimal(100 * sum(1 for value in latest if value)) / points
     most = limits.get("max_ratio_percent")
     detail = {"share_percent": float(round(share, 2)), "points": points}
     if most is not None and share > most.value:
@@ -251,28 +449,6 @@ def _reset(rule: Rule, observation: Observation, *, at: datetime) -> list[CheckR
         )
         for previous in breached
     ]
-
-
-def _end_of_silence(
-    rule: Rule, observation: Observation, *, at: datetime
-) -> CheckResult | None:
-    """Data arriving ends a silence that was judged a breach."""
-    subject = device_subject(observation.device)
-    last = _last_outcome(rule, observation.device.unit_id, subject)
-    if last not in (BREACH, UNKNOWN):
-        return None
-    return _result(
-        rule,
-        NORMAL,
-        device=observation.device,
-        point=None,
-        subject=subject,
-        observation=observation,
-        observed_at=observation.observed_at,
-        received_at=observation.received_at,
-        at=at,
-        detail={"value": observation.value, "why": "data arrived"},
-    )
 
 
 def evaluate_silence(*, at: datetime) -> list[CheckResult]:
@@ -475,6 +651,33 @@ def record_unreadable(*, device: Device, raw_record: RawRecord) -> list[CheckRes
     return _save(results)
 
 
+# Columns in model order; `bulk.constructor` checks them against the models.
+CHECK_RESULT_COLUMNS = (
+    "rule_id",
+    "unit_id",
+    "device_id",
+    "point_id",
+    "subject",
+    "observation_id",
+    "outcome",
+    "observed_at",
+    "received_at",
+    "evaluated_at",
+    "detail",
+)
+_CheckResult = bulk.constructor(CheckResult, ("id", *CHECK_RESULT_COLUMNS))
+FINDING_COLUMNS = (
+    "check_result_id",
+    "scenario_id",
+    "unit_id",
+    "subject",
+    "outcome",
+    "observed_at",
+    "received_at",
+)
+bulk.constructor(Finding, ("id", *FINDING_COLUMNS))
+
+
 def _result(
     rule: Rule,
     outcome: str,
@@ -488,19 +691,27 @@ def _result(
     at: datetime,
     detail: dict,
 ) -> CheckResult:
-    return CheckResult(
-        rule=rule,
-        unit_id=device.unit_id,
-        device=device,
-        point=point,
-        subject=subject[:128],
-        observation=observation,
-        outcome=outcome,
-        observed_at=observed_at,
-        received_at=received_at,
-        evaluated_at=at,
-        detail=detail,
+    result = _CheckResult(
+        None,
+        rule.pk,
+        device.unit_id,
+        device.pk,
+        point.pk if point is not None else None,
+        subject[:128],
+        observation.pk if observation is not None else None,
+        outcome,
+        observed_at,
+        received_at,
+        at,
+        detail,
     )
+    bulk.cache_related(result, rule=rule, device=device, point=point)
+    if observation is not None:
+        bulk.cache_related(result, observation=observation)
+    if Device.unit.is_cached(device):
+        # Supervision reads the unit of every result it takes.
+        bulk.cache_related(result, unit=device.unit)
+    return result
 
 
 def _save(results: list[CheckResult]) -> list[CheckResult]:
@@ -508,21 +719,30 @@ def _save(results: list[CheckResult]) -> list[CheckResult]:
     if not results:
         return results
     with transaction.atomic():
-        CheckResult.objects.bulk_create(results)
-        findings = [
-            Finding(
-                check_result=result,
-                scenario=result.rule.scenario,
-                unit_id=result.unit_id,
-                subject=result.subject,
-                outcome=result.outcome,
-                observed_at=result.observed_at,
-                received_at=result.received_at,
-            )
-            for result in results
-            if result.outcome != NORMAL
-        ]
-        Finding.objects.bulk_create(findings)
+        ids = bulk.insert(
+            CheckResult,
+            CHECK_RESULT_COLUMNS,
+            [tuple(getattr(r, c) for c in CHECK_RESULT_COLUMNS) for r in results],
+        )
+        bulk.mark_saved(results, ids)
+        bulk.insert(
+            Finding,
+            FINDING_COLUMNS,
+            [
+                (
+                    result.pk,
+                    result.rule.scenario_id,
+                    result.unit_id,
+                    result.subject,
+                    result.outcome,
+                    result.observed_at,
+                    result.received_at,
+                )
+                for result in results
+                if result.outcome != NORMAL
+            ],
+            returning=False,
+        )
     return results
 
 

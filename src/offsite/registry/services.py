@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from offsite.registry import apikeys
@@ -238,6 +239,140 @@ def ensure_point(
             point.full_clean()
             point.save(update_fields=filled)
     return point
+
+
+@dataclass(frozen=True)
+class PointWanted:
+    """A point an intake batch reads data about, as `ensure_point` takes it."""
+
+    device: Device
+    code: str
+    name: str = ""
+    system_type: int | None = None
+    system_address: int | None = None
+    component_type: int | None = None
+    component_address: int | None = None
+
+
+def ensure_points(*, wanted: Iterable[PointWanted]) -> dict[tuple[int, str], Point]:
+    """Return the points asked for by (device id, code), creating the new ones.
+
+    Does what `ensure_point` does for each, in one query for the points
+    that exist and one insert for those that do not: an existing point
+    keeps what it has, and only its empty name and unknown addresses are
+    filled, from the first request that gives them.
+    """
+    merged: dict[tuple[int, str], PointWanted] = {}
+    for request in wanted:
+        key = (request.device.pk, request.code)
+        held = merged.get(key)
+        merged[key] = request if held is None else _merge_point(held, request)
+    if not merged:
+        return {}
+
+    with transaction.atomic():
+        found = _points_by_key(list(merged))
+        for key, point in found.items():
+            if _fields_to_fill(point, merged[key]):
+                found[key] = _ensure_wanted(merged[key])
+
+        missing = [request for key, request in merged.items() if key not in found]
+        if missing:
+            found.update(_create_points(missing))
+    return found
+
+
+def _points_by_key(keys: list[tuple[int, str]]) -> dict[tuple[int, str], Point]:
+    """Read points by (device id, code), a row-value `IN` over the unique index."""
+    columns = [f.column for f in Point._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    per_statement = (connection.features.max_query_params or 65535) // 2
+    found: dict[tuple[int, str], Point] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), per_statement):
+            chunk = keys[start : start + per_statement]
+            cursor.execute(
+                f"SELECT {', '.join(quote(c) for c in columns)} "
+                f"FROM {quote(Point._meta.db_table)} "
+                f"WHERE ({quote('device_id')}, {quote('code')}) IN "
+                f"({', '.join(['(%s, %s)'] * len(chunk))})",
+                [value for key in chunk for value in key],
+            )
+            for row in cursor.fetchall():
+                point = Point.from_db(connection.alias, None, row)
+                found[(point.device_id, point.code)] = point
+    return found
+
+
+def _merge_point(held: PointWanted, later: PointWanted) -> PointWanted:
+    values = {
+        field: getattr(held, field)
+        if getattr(held, field) not in (None, "")
+        else getattr(later, field)
+        for field in _POINT_FIELDS
+    }
+    return PointWanted(device=held.device, code=held.code, **values)
+
+
+_POINT_FIELDS = (
+    "name",
+    "system_type",
+    "system_address",
+    "component_type",
+    "component_address",
+)
+
+
+def _fields_to_fill(point: Point, request: PointWanted) -> list[str]:
+    return [
+        field
+        for field in _POINT_FIELDS
+        if getattr(request, field) not in (None, "")
+        and getattr(point, field) in (None, "")
+        and (field != "name" or request.name.strip())
+    ]
+
+
+def _ensure_wanted(request: PointWanted) -> Point:
+    return ensure_point(
+        device=request.device,
+        code=request.code,
+        **{field: getattr(request, field) for field in _POINT_FIELDS},
+    )
+
+
+def _create_points(requests: list[PointWanted]) -> dict[tuple[int, str], Point]:
+    points = []
+    for request in requests:
+        point = Point(
+            device=request.device,
+            code=request.code,
+            name=request.name.strip(),
+            **{field: getattr(request, field) for field in _POINT_FIELDS[1:]},
+        )
+        # The device is a saved row and the unique constraint is the
+        # database's to check, in the insert: no query per point here.
+        point.full_clean(
+            exclude=["device"], validate_unique=False, validate_constraints=False
+        )
+        points.append(point)
+    try:
+        with transaction.atomic():
+            Point.objects.bulk_create(points)
+    except IntegrityError:
+        # A concurrent writer created some of them first: one at a time.
+        return {
+            (request.device.pk, request.code): _ensure_wanted(request)
+            for request in requests
+        }
+    for point in points:
+        logger.info(
+            "event=point_created point=%s device=%s code=%s",
+            point.pk,
+            point.device_id,
+            point.code,
+        )
+    return {(point.device_id, point.code): point for point in points}
 
 
 def register_provider(
