@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The observation name a silence rule uses to mean "anything from the device".
@@ -327,6 +328,75 @@ class Threshold(models.Model):
         if not self.source:
             raise ValidationError(
                 {"source": "every threshold names its standard or article"}
+            )
+        if self.parameter in POSITIVE_PARAMETERS and self.value < 1:
+            raise ValidationError({"value": f"{self.parameter} is at least 1 minute"})
+        if self.effective_from is not None:
+            self._check_date(rule)
+            self._check_bounds(rule)
+
+    def _check_date(self, rule: Rule) -> None:
+        """A published rule changes only from a date to come, after its rows."""
+        if self.effective_from.year < 2000:
+            raise ValidationError({"effective_from": "must be in 2000 or later"})
+        if self.pk is not None or rule.scenario.version.published_at is None:
+            return
+        today = timezone.localdate()
+        if self.effective_from < today:
+            raise ValidationError(
+                {
+                    "effective_from": (
+                        f"the rule is published: a new number applies from today "
+                        f"({today.isoformat()}) or later, never to data already judged"
+                    )
+                }
+            )
+        latest = (
+            Threshold.objects.filter(rule=rule, parameter=self.parameter)
+            .order_by("-effective_from")
+            .values_list("effective_from", flat=True)
+            .first()
+        )
+        if latest is not None and self.effective_from <= latest:
+            raise ValidationError(
+                {
+                    "effective_from": (
+                        f"must be after {latest.isoformat()}, the date the "
+                        f"current {self.parameter} applies from"
+                    )
+                }
+            )
+
+    def _check_bounds(self, rule: Rule) -> None:
+        """Refuse a lower limit above the upper one in force on the same date."""
+        other = {self.Parameter.MIN: self.Parameter.MAX}.get(self.parameter) or {
+            self.Parameter.MAX: self.Parameter.MIN
+        }.get(self.parameter)
+        if other is None:
+            return
+        bound = (
+            Threshold.objects.filter(
+                rule=rule, parameter=other, effective_from__lte=self.effective_from
+            )
+            .exclude(pk=self.pk)
+            .order_by("-effective_from")
+            .first()
+        )
+        if bound is None:
+            return
+        low, high = (
+            (self.value, bound.value)
+            if self.parameter == self.Parameter.MIN
+            else (bound.value, self.value)
+        )
+        if low >= high:
+            raise ValidationError(
+                {
+                    "value": (
+                        f"min {low} must be below max {high} in force from "
+                        f"{bound.effective_from.isoformat()}"
+                    )
+                }
             )
 
 
