@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from offsite.registry import queries, services
+from offsite.registry.creditcode import make_credit_code
 from offsite.registry.models import Site, Unit
 
 CODE = "91110105000000019Q"
@@ -166,3 +167,15 @@ def test_units_query_filters_by_district():
 def test_unit_by_credit_code_ignores_case():
     unit = register()
     assert queries.unit_by_credit_code(CODE.lower()) == unit
+
+
+def test_a_unit_name_with_control_characters_is_refused(db):
+    with pytest.raises(ValidationError) as refused:
+        services.register_unit(
+            credit_code=make_credit_code(organisation=12345678),
+            name="a\x1b[31mred\nnew",
+            district_code="110108",
+        )
+
+    assert "name" in refused.value.message_dict
+    assert Unit.objects.count() == 0

@@ -9,7 +9,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from offsite.registry.creditcode import validate_credit_code
-from offsite.registry.validators import validate_phone, validate_source_address
+from offsite.registry.validators import (
+    validate_phone,
+    validate_printable,
+    validate_source_address,
+)
 
 
 class Authority(models.Model):
@@ -73,6 +77,7 @@ class Unit(models.Model):
 
     def clean(self) -> None:
         validate_credit_code(self.credit_code)
+        validate_printable(self.name, field="name")
         # LM-15: a clue belongs to the district where the unit is, so every
         # unit is registered under a district, never under the city itself.
         if self.district_id is not None and (

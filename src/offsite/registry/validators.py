@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -34,4 +35,13 @@ def validate_phone(phone: str) -> None:
     if not PHONE_RE.fullmatch(phone):
         raise ValidationError(
             "must be digits, optionally with '+', '-' or spaces", code="phone"
+        )
+
+
+def validate_printable(text: str, *, field: str) -> None:
+    """Refuse control characters (escapes, line breaks) in a name."""
+    bad = [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf")]
+    if bad:
+        raise ValidationError(
+            {field: f"must not hold control characters (found {bad[0]!r})"}
         )
