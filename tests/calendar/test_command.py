@@ -187,3 +187,10 @@ def test_day_json() -> None:
 def test_day_with_a_bad_date_is_refused() -> None:
     with pytest.raises(CommandError, match="'2026-2-14' is not an ISO date"):
         run("day", "2026-2-14")
+
+
+def test_a_start_outside_the_usable_years_is_refused():
+    with pytest.raises(CommandError, match="outside the years 2000-9000"):
+        call_command(
+            "calendar", "due", "--from", "0001-01-01T00:00+08:00", "--hours", "1"
+        )

@@ -50,6 +50,12 @@ fixed-date statutory holidays) for a year without data.
 """
 
 
+# Years a period may start in: GB/T 26875.3 and the holiday data begin in the
+# 2000s, and ten years of counting must still fit the calendar.
+FIRST_YEAR = 2000
+LAST_YEAR = 9000
+
+
 def parse_start(text: str) -> datetime:
     """Parse --from: an ISO date or date-time; naive values are Beijing time."""
     text = text.strip()
@@ -62,6 +68,11 @@ def parse_start(text: str) -> datetime:
             f"{text!r} is not an ISO date or date-time "
             "(e.g. 2026-02-13, 2026-02-13T16:30, 2026-02-13T16:30+08:00)"
         ) from None
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside the years {FIRST_YEAR}-{LAST_YEAR} a legal "
+            "period can start in"
+        )
     if start.tzinfo is None:
         return start.replace(tzinfo=BEIJING)
     return start
