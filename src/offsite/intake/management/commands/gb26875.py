@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import string
 import sys
 from typing import Any
 
@@ -61,9 +62,9 @@ class Command(BaseCommand):
 
 def _frame_bytes(text: str) -> bytes:
     digits = "".join(text.split())
-    try:
-        return bytes.fromhex(digits)
-    except ValueError:
-        raise FrameError(
-            "hex", "not an even number of hexadecimal digits (0-9, a-f)"
-        ) from None
+    stray = next((ch for ch in digits if ch not in string.hexdigits), None)
+    if stray is not None:
+        raise FrameError("hex", f"{stray!r} is not a hexadecimal digit (0-9, a-f)")
+    if len(digits) % 2:
+        raise FrameError("hex", f"odd number of hexadecimal digits ({len(digits)})")
+    return bytes.fromhex(digits)
