@@ -77,9 +77,14 @@ def test_decode_of_text_that_is_not_hex_names_the_field():
     with pytest.raises(CommandError) as caught:
         call_command("gb26875", "decode", "40 40 zz", stdout=io.StringIO())
 
-    assert str(caught.value) == (
-        "hex: not an even number of hexadecimal digits (0-9, a-f)"
-    )
+    assert str(caught.value) == "hex: 'z' is not a hexadecimal digit (0-9, a-f)"
+
+
+def test_decode_of_an_odd_number_of_digits_says_so():
+    with pytest.raises(CommandError) as caught:
+        call_command("gb26875", "decode", "40 40 2", stdout=io.StringIO())
+
+    assert str(caught.value) == "hex: odd number of hexadecimal digits (5)"
 
 
 def test_decode_stdin_prints_one_json_line_per_frame(monkeypatch, captures_dir):
