@@ -114,16 +114,19 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-# E-mail for electronic service (LM-5). Without EMAIL_HOST the console
-# backend prints each message, which suits the embedded run; with EMAIL_HOST
-# the SMTP backend sends it. EMAIL_BACKEND overrides both (tests use locmem).
+# E-mail for electronic service (LM-5). Without EMAIL_HOST each message is
+# written as a file under OFFSITE_HOME/mail, which suits the embedded run: it
+# can be read afterwards and keeps commands' JSON output clean (the console
+# backend would print into it); with EMAIL_HOST the SMTP backend sends it.
+# EMAIL_BACKEND overrides both (tests use locmem).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.filebased.EmailBackend",
 )
+EMAIL_FILE_PATH = HOME / "mail"
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")

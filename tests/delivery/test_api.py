@@ -279,3 +279,16 @@ def test_the_same_address_twice_is_refused(unit_user):
     assert again.json()["errors"] == {
         "address": ["'duty@example.com': the unit already has this email channel"]
     }
+
+
+def test_the_delivery_endpoints_are_in_the_openapi_document(db):
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+
+    assert {
+        "/api/v1/me/consent",
+        "/api/v1/me/channels",
+        "/api/v1/inbox",
+        "/api/v1/notices/{notice_id}",
+        "/api/v1/notices/{notice_id}/arrival",
+        "/api/v1/delivery/receipts",
+    } <= set(paths)

@@ -156,3 +156,17 @@ def test_dispatch_takes_at_most_the_limit(unit, unit_user):
 
     assert report.sent == {"inbox": 3}
     assert OutboxMessage.objects.filter(status="pending").count() == 2
+
+
+def test_issuing_and_sending_are_written_to_the_operation_log(unit, unit_user):
+    from offsite.audit.models import AuditEntry
+
+    consent_with_channels(unit, unit_user)
+    notice = issue(unit)
+    services.dispatch(at=beijing(2026, 3, 2, 10, 1))
+
+    assert list(
+        AuditEntry.objects.filter(object_type="notice", object_id=str(notice.pk))
+        .order_by("id")
+        .values_list("action", "detail__channel")
+    ) == [("notice_issued", None), ("notice_sent", "inbox")]
