@@ -90,6 +90,7 @@ def test_the_inbox_lists_the_units_notices_with_their_service_dates(unit, unit_u
     assert listed.status_code == 200
     assert [item["id"] for item in listed.json()] == [notice.pk]
     assert listed.json()[0]["service_date"] == "2026-03-02"
+    assert listed.json()[0]["created_at"] == "2026-03-02T10:00:00+08:00"
     assert listed.json()[0]["kind"] == "warning"
 
 

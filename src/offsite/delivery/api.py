@@ -148,7 +148,7 @@ def _consent_out(person: Person) -> dict:
         if answer is None
         else {
             "consented": answer.consented,
-            "answered_at": answer.answered_at,
+            "answered_at": timezone.localtime(answer.answered_at),
             "answered_by": answer.person.user.get_username(),
             "text_version": answer.text_version,
         },
@@ -163,7 +163,7 @@ def _notice_out(notice: Notice) -> dict:
         "kind": notice.kind,
         "title": notice.title,
         "document_number": notice.document_number,
-        "created_at": notice.created_at,
+        "created_at": timezone.localtime(notice.created_at),
         "electronic": notice.electronic,
         "service_date": queries.service_date(notice),
     }
@@ -298,7 +298,7 @@ def _detail(notice: Notice) -> dict:
                 "channel": message.kind,
                 "status": message.status,
                 "attempts": message.attempts,
-                "sent_at": message.sent_at,
+                "sent_at": message.sent_at and timezone.localtime(message.sent_at),
                 "receipts": len(message.receipts.all()),
             }
             for message in queries.messages(notice)
