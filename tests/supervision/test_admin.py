@@ -5,13 +5,38 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 
-from offsite.supervision.models import Event, Prompt, Transition
+from offsite.supervision.models import (
+    AuthorityNotice,
+    DocumentCounter,
+    Event,
+    EvidenceFile,
+    OwnerChange,
+    Prompt,
+    Report,
+    ReviewRequest,
+    Transition,
+    UnitAnswer,
+)
 from offsite.supervision.services import transition
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("model", [Event, Transition, Prompt])
+@pytest.mark.parametrize(
+    "model",
+    [
+        Event,
+        Transition,
+        Prompt,
+        ReviewRequest,
+        Report,
+        UnitAnswer,
+        EvidenceFile,
+        OwnerChange,
+        AuthorityNotice,
+        DocumentCounter,
+    ],
+)
 def test_admin_may_only_read(rf, admin_user, model):
     model_admin = admin.site._registry[model]
     request = rf.get("/admin/")

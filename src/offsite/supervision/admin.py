@@ -7,7 +7,19 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from offsite.supervision.models import Event, EventFinding, Prompt, Transition
+from offsite.supervision.models import (
+    AuthorityNotice,
+    DocumentCounter,
+    Event,
+    EventFinding,
+    EvidenceFile,
+    OwnerChange,
+    Prompt,
+    Report,
+    ReviewRequest,
+    Transition,
+    UnitAnswer,
+)
 
 
 class ReadOnlyMixin:
@@ -92,3 +104,50 @@ class PromptAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Prompt._meta.fields]
+
+
+class _ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(_ReadOnlyAdmin):
+    list_display = ["filed_at", "event", "state", "due_at", "answered_at"]
+    list_filter = ["state"]
+    list_select_related = ["event", "event__scenario"]
+
+
+@admin.register(Report)
+class ReportAdmin(_ReadOnlyAdmin):
+    list_display = ["at", "event", "officer", "outcome"]
+    list_filter = ["outcome"]
+    list_select_related = ["event", "event__scenario", "officer__user"]
+
+
+@admin.register(UnitAnswer)
+class UnitAnswerAdmin(_ReadOnlyAdmin):
+    list_display = ["at", "event", "person"]
+    list_select_related = ["event", "event__scenario", "person__user"]
+
+
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(_ReadOnlyAdmin):
+    list_display = ["name", "answer", "size_bytes", "sha256"]
+
+
+@admin.register(OwnerChange)
+class OwnerChangeAdmin(_ReadOnlyAdmin):
+    list_display = ["at", "event", "kind", "from_authority", "to_authority"]
+    list_filter = ["kind"]
+
+
+@admin.register(AuthorityNotice)
+class AuthorityNoticeAdmin(_ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "authority", "event"]
+    list_filter = ["kind", "authority"]
+
+
+@admin.register(DocumentCounter)
+class DocumentCounterAdmin(_ReadOnlyAdmin):
+    list_display = ["authority", "year", "last_number"]

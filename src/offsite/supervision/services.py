@@ -363,6 +363,8 @@ def _rectification_due(scenario: Scenario, event_id: int, at: datetime) -> Due |
     value = scenario.rectification_period_value
     unit = scenario.rectification_period_unit
     if value is None or not unit:
+        if scenario.family == Scenario.Family.CLUE_ON_WARNING:
+            return None  # LM-13 ¶1: the warning forms a clue, no deadline to meet
         logger.warning(
             "event=%s scenario=%s has no rectification period: the warning or "
             "order carries no deadline and the event cannot go overdue",
