@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from offsite.catalog import queries as catalog
@@ -91,7 +92,6 @@ def evaluate_batch(
 
 SilenceKey = tuple[int, int, str]  # rule, unit, subject
 RatioKey = tuple[str, int]  # observation name, device
-PointValue = tuple[datetime, int, bool | None] | None  # observed at, id, value
 
 
 class _Batch:
@@ -156,9 +156,8 @@ class _Batch:
             limits = self.limits[(rule.pk, day)] = catalog.thresholds(rule, day)
         return limits
 
-    def ratio_values(self, observation: Observation) -> list[bool | None]:
-        points = self.ratio[(observation.name, observation.device_id)]
-        return [None if held is None else held[2] for held in points.values()]
+    def ratio_points(self, observation: Observation) -> _PointStates:
+        return self.ratio[(observation.name, observation.device_id)]
 
     def _end_of_silence(
         self, rule: Rule, observation: Observation, *, at: datetime
@@ -221,13 +220,15 @@ class _Batch:
 
     def _ratio_state(
         self, observations: Sequence[Observation]
-    ) -> dict[RatioKey, dict[int, PointValue]]:
-        """Read the latest value of every point of the devices a ratio judges.
+    ) -> dict[RatioKey, _PointStates]:
+        """Read what a ratio needs of the devices it judges in this batch.
 
-        The latest value is the one the device last reported by its own
+        That is the number of points of each device, and the latest value
+        of each point whose latest value is true or which the batch reports
+        on. The latest value is the one the device last reported by its own
         clock (DESIGN.md: evaluation uses the time the data describes), the
-        later received of two with the same time; the existing index on
-        (point, name, observed_at) finds it without reading the history.
+        later received of two with the same time; the index on (point, name,
+        observed_at) finds it without reading the point's history.
         """
         names = {
             rule.observation_name
@@ -239,8 +240,23 @@ class _Batch:
         if not wanted:
             return {}
         before = min(o.pk for o in observations)
-        state: dict[RatioKey, dict[int, PointValue]] = {key: {} for key in wanted}
+        devices = {device for _, device in wanted}
+        counts = dict(
+            Point.objects.filter(device_id__in=devices)
+            .values("device")
+            .annotate(n=Count("id"))
+            .values_list("device", "n")
+        )
+        state = {
+            (name, device): _PointStates(points=counts.get(device, 0))
+            for name, device in wanted
+        }
         for name in {name for name, _ in wanted}:
+            touched = {
+                o.point_id
+                for o in observations
+                if o.name == name and o.point_id is not None
+            }
             latest = Observation.objects.filter(
                 point=OuterRef("pk"), name=name, id__lt=before
             ).order_by("-observed_at", "-id")[:1]
@@ -248,34 +264,53 @@ class _Batch:
                 Point.objects.filter(
                     device_id__in={device for n, device in wanted if n == name}
                 )
+                .annotate(latest=Subquery(latest.values("value_bool")))
+                .filter(Q(latest=True) | Q(id__in=touched))
                 .annotate(
                     latest_at=Subquery(latest.values("observed_at")),
                     latest_id=Subquery(latest.values("id")),
-                    latest=Subquery(latest.values("value_bool")),
                 )
                 .values_list("device_id", "id", "latest_at", "latest_id", "latest")
             )
             for device_id, point_id, at, observation_id, value in points:
-                state[(name, device_id)][point_id] = (
-                    (at, observation_id, value) if observation_id else None
-                )
+                if observation_id is not None:
+                    state[(name, device_id)].latest[point_id] = (
+                        at,
+                        observation_id,
+                        value,
+                    )
         return state
 
     def _apply_ratio_values(self, observations: Sequence[Observation]) -> None:
         for observation in observations:
-            points = self.ratio.get((observation.name, observation.device_id))
-            if points is None or observation.point_id is None:
+            states = self.ratio.get((observation.name, observation.device_id))
+            if states is None or observation.point_id is None:
                 continue
-            held = points.get(observation.point_id)
+            held = states.latest.get(observation.point_id)
             if held is None or (held[0], held[1]) <= (
                 observation.observed_at,
                 observation.pk,
             ):
-                points[observation.point_id] = (
+                states.latest[observation.point_id] = (
                     observation.observed_at,
                     observation.pk,
                     observation.value_bool,
                 )
+
+
+@dataclass
+class _PointStates:
+    """The points of one device a ratio counts: how many, and the latest values.
+
+    `latest` holds (observed at, observation id, value) for every point whose
+    latest value is true; a point absent from it is not counted as true.
+    """
+
+    points: int
+    latest: dict[int, tuple[datetime, int, bool | None]] = field(default_factory=dict)
+
+    def true_count(self) -> int:
+        return sum(1 for _, _, value in self.latest.values() if value)
 
 
 def _in_force(rule: Rule, limits: dict) -> bool:
@@ -298,7 +333,7 @@ def _judge(
     if not _in_force(rule, limits):
         return None
     if rule.kind == Rule.Kind.RATIO:
-        verdict = _judge_ratio(observation, limits, batch.ratio_values(observation))
+        verdict = _judge_ratio(observation, limits, batch.ratio_points(observation))
     else:
         verdict = JUDGES[rule.kind](rule, observation, limits)
     if verdict is None:
@@ -400,12 +435,13 @@ JUDGES = {
 }
 
 
-def _judge_ratio(observation, limits, latest: list[bool | None]):
+def _judge_ratio(observation, limits, states: _PointStates):
     """Judge the share of the device's points whose latest value is true."""
     if observation.value_bool is None:
         return UNKNOWN, {"why": f"{observation.name}: expected true or false"}
-    points = max(len(latest), 1)
-    share = Decimal(100 * sum(1 for value in latest if value)) / points
+    true_count = states.true_count()
+    points = max(states.points, len(states.latest), 1)
+    share = Decimal(100 * true_count) / points
     most = limits.get("max_ratio_percent")
     detail = {"share_percent": float(round(share, 2)), "points": points}
     if most is not None and share > most.value:
@@ -666,6 +702,10 @@ CHECK_RESULT_COLUMNS = (
     "detail",
 )
 _CheckResult = bulk.constructor(CheckResult, ("id", *CHECK_RESULT_COLUMNS))
+_RESULT_RULE, _RESULT_UNIT, _RESULT_DEVICE, _RESULT_POINT, _RESULT_OBSERVATION = (
+    CheckResult._meta.get_field(name)
+    for name in ("rule", "unit", "device", "point", "observation")
+)
 FINDING_COLUMNS = (
     "check_result_id",
     "scenario_id",
@@ -705,12 +745,14 @@ def _result(
         at,
         detail,
     )
-    bulk.cache_related(result, rule=rule, device=device, point=point)
+    _RESULT_RULE.set_cached_value(result, rule)
+    _RESULT_DEVICE.set_cached_value(result, device)
+    _RESULT_POINT.set_cached_value(result, point)
     if observation is not None:
-        bulk.cache_related(result, observation=observation)
+        _RESULT_OBSERVATION.set_cached_value(result, observation)
     if Device.unit.is_cached(device):
         # Supervision reads the unit of every result it takes.
-        bulk.cache_related(result, unit=device.unit)
+        _RESULT_UNIT.set_cached_value(result, device.unit)
     return result
 
 
