@@ -111,6 +111,20 @@ def test_a_15th_day_in_the_festival_rolls_to_tuesday_24_february(
     assert request.due_at == beijing(2026, 2, 27, 23, 59, 59)
 
 
+def test_a_request_on_the_15th_day_itself_a_holiday_is_in_time(
+    ordered_friday_6, unit_user
+):
+    request = request_review(
+        ordered_friday_6,
+        actor=unit_user,
+        at=beijing(2026, 2, 21, 20, 0),
+        statement="预案已于节前报送，系统未同步",
+    )
+
+    # Filed on a holiday: 3 working days from Sunday 22 Feb are 24, 25, 26.
+    assert request.due_at == beijing(2026, 2, 26, 23, 59, 59)
+
+
 def test_a_request_the_day_after_the_rolled_window_is_refused(
     ordered_friday_6, unit_user
 ):

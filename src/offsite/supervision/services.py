@@ -1309,6 +1309,12 @@ def report(
             f"outcome: must be one of {', '.join(Report.Outcome.values)}, "
             f"got {outcome!r}"
         )
+    if not isinstance(actor, Person):
+        raise Refused(
+            f"actor {_actor_label(actor)} may not report: the assigned officer "
+            "reports (IM-16)",
+            forbidden=True,
+        )
     existing = Report.objects.filter(event=event).select_related("officer").first()
     if existing is not None:
         raise Refused(_second_report(event, existing))
@@ -1317,7 +1323,7 @@ def report(
         with _Refreshing(event), transaction.atomic():
             row = Report.objects.create(
                 event=event,
-                officer=actor if isinstance(actor, Person) else None,
+                officer=actor,
                 at=at,
                 text=text,
                 outcome=outcome,
