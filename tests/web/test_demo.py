@@ -15,10 +15,11 @@ def test_the_demo_replays_every_captured_frame():
     summary, sign_ins, key = demo.load()
 
     # 71 frame lines in the six captures; the software-park capture repeats
-    # one frame three times and another twice (4 retransmissions).
-    assert (summary.frames, summary.accepted, summary.duplicates) == (71, 67, 4)
+    # one frame three times and another twice (4 retransmissions); then one
+    # batch of the provider's observations.
+    assert (summary.frames, summary.accepted, summary.duplicates) == (72, 68, 4)
     assert summary.rejected == 0
-    assert RawRecord.objects.count() == 67
+    assert RawRecord.objects.count() == 68
     assert key.startswith("osk_")
 
 
@@ -42,9 +43,20 @@ def test_loading_the_demo_twice_opens_nothing_new():
 
     again, _, _ = demo.load()
 
-    assert (again.accepted, again.duplicates) == (0, 71)
+    assert (again.accepted, again.duplicates) == (0, 72)
     assert dict(again.events_opened) == {}
     assert Event.objects.count() == events
+
+
+def test_the_demo_puts_three_events_in_the_review_queue():
+    demo.load()
+
+    waiting = Event.objects.filter(state="awaiting_review")
+    assert sorted((e.unit.name, e.scenario.code) for e in waiting) == [
+        ("京华商业广场", "emergency_plan"),
+        ("京华商业广场", "fire_lane"),
+        ("海淀科技大厦", "fire_lane"),
+    ]
 
 
 def test_the_printed_sign_ins_can_open_admin(client):
@@ -60,5 +72,7 @@ def test_the_printed_sign_ins_can_open_admin(client):
         "officer",
         "auxiliary",
         "haidian",
+        "legal",
         "unit",
+        "unit2",
     ]

@@ -8,6 +8,7 @@ path a new device takes in the field.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +18,14 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
+from offsite.intake import canonical
+from offsite.intake import services as intake
+from offsite.intake.models import RawRecord
 from offsite.intake.replay import ReplaySummary, replay_files
 from offsite.registry import queries as registry_queries
 from offsite.registry import services as registry
 from offsite.registry.creditcode import make_credit_code
-from offsite.registry.models import Person, Provider, Unit
+from offsite.registry.models import Device, Person, Provider, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +119,9 @@ def ensure_people(units: list[tuple[DemoUnit, Unit]]) -> list[SignIn]:
         ("officer", Person.Role.OFFICER, {"authority": city}),
         ("auxiliary", Person.Role.AUXILIARY, {"authority": city}),
         ("haidian", Person.Role.DISPATCH_STAFF, {"authority": haidian}),
+        ("legal", Person.Role.LEGAL, {"authority": city}),
         ("unit", Person.Role.UNIT_USER, {"unit": first_unit}),
+        ("unit2", Person.Role.UNIT_USER, {"unit": units[1][1]}),
     ]
     users = get_user_model().objects
     sign_ins = []
@@ -145,17 +151,81 @@ def ensure_provider(units: list[tuple[DemoUnit, Unit]]) -> tuple[Provider, str]:
     return provider, key
 
 
+# Observations the demo provider sends through the canonical format, so the
+# review queue is not empty (IM-15): a blocked fire lane and a missing
+# emergency plan both need an officer to confirm them. The body is fixed, so
+# a second load is a duplicate and opens nothing new.
+DEMO_SENSORS = (
+    # (unit index, provider's device id, device name)
+    (0, "lane-cam-01", "消防车通道摄像机"),
+    (1, "lane-cam-02", "消防车通道摄像机"),
+)
+DEMO_OBSERVATIONS = [
+    {
+        "device": "lane-cam-01",
+        "point": "east-gate",
+        "name": "fire_lane_blocked",
+        "value": True,
+        "observed_at": "2026-12-01T09:30:00+08:00",
+    },
+    {
+        "device": "lane-cam-01",
+        "name": "emergency_plan_on_file",
+        "value": False,
+        "observed_at": "2026-12-01T09:30:00+08:00",
+    },
+    {
+        "device": "lane-cam-02",
+        "point": "north-gate",
+        "name": "fire_lane_blocked",
+        "value": True,
+        "observed_at": "2026-12-01T10:05:00+08:00",
+    },
+]
+
+
+def ensure_sensors(provider: Provider, units: list[tuple[DemoUnit, Unit]]) -> None:
+    """Register the provider's demo sensors once."""
+    for index, device_id, name in DEMO_SENSORS:
+        if registry_queries.device_by_provider_id(provider, device_id) is None:
+            registry.register_device(
+                unit=units[index][1],
+                provider=provider,
+                provider_device_id=device_id,
+                kind=Device.Kind.SENSOR,
+                name=name,
+            )
+
+
+def send_observations(provider: Provider) -> ReplaySummary:
+    """Send the demo observations the way the HTTP intake does."""
+    body = json.dumps(DEMO_OBSERVATIONS, ensure_ascii=False).encode()
+    items = canonical.resolve(provider, canonical.parse_observations(body))
+    receipt = intake.receive_observation_batch(
+        body,
+        provider_slug=provider.slug,
+        items=items,
+        source=RawRecord.Source.HTTP,
+        origin=f"demo provider={provider.slug}",
+    )
+    summary = ReplaySummary()
+    summary.add(receipt, origin="demo observations")
+    return summary
+
+
 def load(*, captures: Path = CAPTURES) -> tuple[ReplaySummary, list[SignIn], str]:
     """Set up the demo city and replay its captures; safe to run again."""
     with transaction.atomic():
         units = ensure_units()
         sign_ins = ensure_people(units)
-        _, key = ensure_provider(units)
+        provider, key = ensure_provider(units)
+        ensure_sensors(provider, units)
 
     total = ReplaySummary()
     for demo, unit in units:
         summary = replay_files([captures / demo.capture], unit=unit)
         _merge(total, summary)
+    _merge(total, send_observations(provider))
     return total, sign_ins, key
 
 

@@ -1,0 +1,45 @@
+"""Template filters of the console and portal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def scenario_name(scenario: Any) -> str:
+    """Return a scenario's name in the language shown."""
+    if scenario is None:
+        return ""
+    if (get_language() or "").startswith("en") and scenario.name_en:
+        return scenario.name_en
+    return scenario.name
+
+
+@register.filter
+def lookup(mapping: dict, key: Any) -> Any:
+    """Return `mapping[key]`, or the key itself when it is absent."""
+    if not isinstance(mapping, dict):
+        return key
+    return mapping.get(key, key)
+
+
+@register.filter
+def pretty_json(value: Any) -> str:
+    """Return a value as indented JSON, Chinese kept readable."""
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+@register.filter
+def authority_name(authority: Any) -> str:
+    """Return an authority's name in the language shown."""
+    if authority is None:
+        return ""
+    if (get_language() or "").startswith("en") and authority.name_en:
+        return authority.name_en
+    return authority.name

@@ -1,0 +1,200 @@
+"""The console: the review queue, decisions, clues, deadlines, oversight."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from offsite.delivery.models import Notice
+from offsite.registry.models import Person
+from offsite.supervision import services as supervision
+from offsite.supervision.models import Event
+
+from .conftest import awaiting, send
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_the_review_queue_shows_the_data_thresholds_and_raw_body(city, sign_in):
+    page = sign_in("officer").get("/console/review/").content.decode()
+
+    assert "fire_lane_blocked" in page
+    assert "east-gate" in page
+    # The raw body of the provider's batch, as received (IM-8).
+    assert "lane-cam-01" in page
+    assert "Confirm and send the response" not in page  # shown in Chinese
+    assert "确认并发送处置" in page
+
+
+def test_an_officer_confirms_and_the_unit_is_warned(city, sign_in):
+    event = awaiting("京华商业广场", "fire_lane")
+
+    response = sign_in("officer").post(
+        f"/console/review/{event.pk}/decide/", {"decision": "confirm"}, **HTMX
+    )
+
+    event.refresh_from_db()
+    assert response.status_code == 200
+    assert event.state == "warned"
+    assert Notice.objects.filter(event=event, kind="warning").count() == 1
+    assert "已预警" in response.content.decode()
+
+
+def test_dispatch_staff_see_no_confirm_button(city, sign_in):
+    page = sign_in("dispatch").get("/console/review/").content.decode()
+
+    assert "确认并发送处置" not in page
+    assert "只有执法人员可以确认或排除" in page
+
+
+def test_dispatch_staff_cannot_confirm_by_posting(city, sign_in):
+    """LM-9: the service refuses; the event stays in the queue."""
+    event = awaiting("京华商业广场", "fire_lane")
+
+    response = sign_in("dispatch").post(
+        f"/console/review/{event.pk}/decide/", {"decision": "confirm"}, **HTMX
+    )
+
+    event.refresh_from_db()
+    assert response.status_code == 403
+    assert event.state == "awaiting_review"
+
+
+def test_dismissing_needs_a_reason(city, sign_in):
+    event = awaiting("京华商业广场", "fire_lane")
+
+    response = sign_in("officer").post(
+        f"/console/review/{event.pk}/decide/",
+        {"decision": "dismiss", "reason": " "},
+        **HTMX,
+    )
+
+    event.refresh_from_db()
+    assert response.status_code == 400
+    assert "reason: must not be empty" in response.content.decode()
+    assert event.state == "awaiting_review"
+
+
+def test_an_officer_dismisses_invalid_data_and_the_unit_is_not_told(city, sign_in):
+    event = awaiting("京华商业广场", "fire_lane")
+
+    sign_in("officer").post(
+        f"/console/review/{event.pk}/decide/",
+        {"decision": "dismiss", "reason": "camera view blocked by a tree"},
+    )
+
+    event.refresh_from_db()
+    assert event.state == "dismissed"
+    assert Notice.objects.filter(event=event).count() == 0
+
+
+def test_a_district_cannot_decide_another_districts_event(city, sign_in):
+    event = awaiting("京华商业广场", "fire_lane")
+
+    response = sign_in("haidian").post(
+        f"/console/review/{event.pk}/decide/", {"decision": "confirm"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_the_event_page_walks_back_to_the_decoded_frame(city, sign_in):
+    event = Event.objects.get(
+        unit__name="京华商业广场", scenario__code="fire_alarm", state="warned"
+    )
+
+    page = sign_in("dispatch", "en").get(f"/console/events/{event.pk}/")
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Decoded GB/T 26875.3 frame" in text
+    assert "fire_alarm" in text
+    assert "Timeline" in text
+
+
+def _clue() -> Event:
+    """Raise a hot-work clue: confirmed, the warning forms a clue (LM-13 ¶1)."""
+    send(
+        [
+            {
+                "device": "lane-cam-01",
+                "point": "site-b",
+                "name": "hot_work_without_permit",
+                "value": True,
+                "observed_at": "2026-12-02T14:00:00+08:00",
+            }
+        ]
+    )
+    event = awaiting("京华商业广场", "hot_work")
+    supervision.confirm(
+        event, actor=Person.objects.get(user__username="officer"), at=timezone.now()
+    )
+    return event
+
+
+def test_dispatch_assigns_a_clue_to_an_officer(city, sign_in):
+    event = _clue()
+    officer = Person.objects.get(user__username="officer")
+    client = sign_in("dispatch")
+
+    listed = client.get("/console/clues/").content.decode()
+    client.post(
+        f"/console/events/{event.pk}/action/",
+        {"action": "assign", "officer": officer.pk, "next": "clues"},
+    )
+
+    event.refresh_from_db()
+    assert f'id="clue-{event.pk}"' in listed
+    assert (event.state, event.assignee_id) == ("assigned", officer.pk)
+
+
+def test_auxiliary_staff_cannot_assign_a_clue(city, sign_in):
+    event = _clue()
+    officer = Person.objects.get(user__username="officer")
+
+    sign_in("auxiliary").post(
+        f"/console/events/{event.pk}/action/",
+        {"action": "assign", "officer": officer.pk},
+    )
+
+    event.refresh_from_db()
+    assert event.state == "clue"
+
+
+def test_the_dashboard_counts_open_events_by_state(city, sign_in):
+    page = sign_in("dispatch", "en").get("/console/").content.decode()
+
+    # Three wait for review; the demo's open warnings are the two fire
+    # alarms and the facility fault the sweep after the replay would add.
+    assert '<div class="n">3</div><a href="/console/review/">' in page
+
+
+def test_the_deadlines_list_the_review_deadlines(city, sign_in):
+    page = sign_in("dispatch", "en").get("/console/deadlines/").content.decode()
+
+    assert page.count(">review<") == 3
+
+
+def test_the_oversight_table_counts_a_review_in_time(city, sign_in):
+    event = awaiting("京华商业广场", "fire_lane")
+    supervision.confirm(
+        event, actor=Person.objects.get(user__username="officer"), at=timezone.now()
+    )
+
+    page = sign_in("legal", "en").get("/console/oversight/").content.decode()
+
+    assert "<td>1</td><td>1</td>" in page
+
+
+def test_the_operation_log_shows_the_confirmation(city, sign_in):
+    event = awaiting("京华商业广场", "fire_lane")
+    supervision.confirm(
+        event, actor=Person.objects.get(user__username="officer"), at=timezone.now()
+    )
+
+    page = sign_in("dispatch").get("/console/log/").content.decode()
+
+    assert "event.transition" in page
+    assert f'href="/console/events/{event.pk}/"' in page

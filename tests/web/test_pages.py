@@ -1,0 +1,80 @@
+"""Each page in Chinese by default and in English; the public item list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from offsite.supervision.models import Event
+
+pytestmark = pytest.mark.django_db
+
+CONSOLE_PAGES = {
+    "/console/": ("总览", "Dashboard"),
+    "/console/review/": ("审核队列", "Review queue"),
+    "/console/events/": ("事件", "Events"),
+    "/console/clues/": ("线索指派", "Clue assignment"),
+    "/console/deadlines/": ("期限", "Deadlines"),
+    "/console/oversight/": ("监督考评数据", "Oversight figures"),
+    "/console/log/": ("操作日志", "Operation log"),
+}
+
+
+def _heading(response) -> str:
+    return re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.S)[1].strip()
+
+
+@pytest.mark.parametrize(("path", "titles"), CONSOLE_PAGES.items())
+def test_console_pages_speak_chinese_by_default(city, sign_in, path, titles):
+    assert _heading(sign_in("dispatch").get(path)).startswith(titles[0])
+
+
+@pytest.mark.parametrize(("path", "titles"), CONSOLE_PAGES.items())
+def test_console_pages_speak_english_when_asked(city, sign_in, path, titles):
+    assert _heading(sign_in("dispatch", "en").get(path)).startswith(titles[1])
+
+
+def test_the_portal_speaks_english_when_asked(city, sign_in):
+    client = sign_in("unit", "en")
+    client.post("/portal/consent/", {"consented": "1"})
+
+    page = client.get("/portal/").content.decode()
+
+    assert "Open warnings and orders" in page
+    assert "Devices and latest data" in page
+
+
+def test_the_language_switch_keeps_the_choice(city, sign_in):
+    client = sign_in("dispatch")
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/console/"})
+
+    assert _heading(client.get("/console/")) == "Dashboard"
+
+
+def test_the_item_list_is_public_with_sources_and_version(db):
+    page = Client().get("/items/").content.decode()
+
+    assert _heading(Client().get("/items/")) == "非现场监管事项清单"
+    assert "第 1 版，2026-01-01 发布。" in page
+    assert 'id="water_supply"' in page
+    assert "GB 35181-2017" in page
+
+
+def test_the_item_list_in_english_names_scenarios_in_english(db):
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/items/").content.decode()
+
+    assert "Version 1, published 2026-01-01." in page
+    assert "Supervision item list" in page
+
+
+def test_the_event_page_renders_in_both_languages(city, sign_in):
+    event = Event.objects.filter(scenario__code="fire_alarm").first()
+
+    zh = sign_in("dispatch").get(f"/console/events/{event.pk}/").content.decode()
+    en = sign_in("dispatch", "en").get(f"/console/events/{event.pk}/").content.decode()
+
+    assert "时间线" in zh
+    assert "Timeline" in en

@@ -1,0 +1,118 @@
+"""The portal: consent, warnings, answers with evidence, review requests."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from offsite.delivery.models import Consent
+from offsite.registry.models import Person
+from offsite.supervision import services as supervision
+from offsite.supervision.models import Event, ReviewRequest
+
+from .conftest import awaiting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def warned(city, sign_in):
+    """The fire-lane event of 京华商业广场, confirmed by the officer."""
+    client = sign_in("unit")
+    client.post("/portal/consent/", {"consented": "1"})
+    event = awaiting("京华商业广场", "fire_lane")
+    supervision.confirm(
+        event, actor=Person.objects.get(user__username="officer"), at=timezone.now()
+    )
+    return event
+
+
+def test_consenting_records_the_answer_and_opens_the_portal(city, sign_in):
+    client = sign_in("unit")
+
+    response = client.post("/portal/consent/", {"consented": "1"})
+
+    consent = Consent.objects.get()
+    assert response["Location"] == "/portal/"
+    assert (consent.unit.name, consent.consented) == ("京华商业广场", True)
+    assert client.get("/portal/").status_code == 200
+
+
+def test_declining_also_opens_the_portal(city, sign_in):
+    client = sign_in("unit")
+
+    client.post("/portal/consent/", {"consented": "0"})
+
+    assert Consent.objects.get().consented is False
+    assert client.get("/portal/").status_code == 200
+
+
+def test_the_portal_shows_the_warning_with_its_deadline(warned, sign_in):
+    page = sign_in("unit").get("/portal/").content.decode()
+
+    assert "【预警提示】京华商业广场：消防车通道" in page
+    assert f'href="/portal/events/{warned.pk}/"' in page
+
+
+def test_the_unit_answers_with_an_evidence_file(warned, sign_in):
+    photo = SimpleUploadedFile("lane.jpg", b"\xff\xd8 cleared lane", "image/jpeg")
+
+    sign_in("unit").post(
+        f"/portal/events/{warned.pk}/answer/",
+        {"text": "车辆已移走", "evidence": [photo]},
+    )
+
+    answer = warned.answers.get()
+    stored = answer.files.get()
+    assert answer.text == "车辆已移走"
+    assert (stored.name, stored.size_bytes) == ("lane.jpg", 15)
+
+
+def test_the_unit_asks_for_review_and_an_officer_refuses_it(warned, sign_in):
+    sign_in("unit").post(
+        f"/portal/events/{warned.pk}/review/", {"statement": "通道当时未被占用"}
+    )
+    request = ReviewRequest.objects.get(event=warned)
+
+    page = sign_in("officer").get(f"/console/events/{warned.pk}/").content.decode()
+    sign_in("officer").post(
+        f"/console/review-requests/{request.pk}/answer/",
+        {"upheld": "0", "reason": "视频显示通道被占用"},
+    )
+
+    request.refresh_from_db()
+    assert "通道当时未被占用" in page
+    assert (request.state, request.reason) == ("refused", "视频显示通道被占用")
+    assert Event.objects.get(pk=warned.pk).state == "warned"
+
+
+def test_an_upheld_review_ends_the_event(warned, sign_in):
+    sign_in("unit").post(f"/portal/events/{warned.pk}/review/", {"statement": "误报"})
+    request = ReviewRequest.objects.get(event=warned)
+
+    sign_in("officer").post(
+        f"/console/review-requests/{request.pk}/answer/",
+        {"upheld": "1", "reason": "复核属实"},
+    )
+
+    assert Event.objects.get(pk=warned.pk).state == "ended"
+
+
+def test_dispatch_staff_cannot_answer_a_review_request(warned, sign_in):
+    sign_in("unit").post(f"/portal/events/{warned.pk}/review/", {"statement": "误报"})
+    request = ReviewRequest.objects.get(event=warned)
+
+    sign_in("dispatch").post(
+        f"/console/review-requests/{request.pk}/answer/",
+        {"upheld": "1", "reason": "复核属实"},
+    )
+
+    request.refresh_from_db()
+    assert request.state == "open"
+
+
+def test_the_inbox_lists_the_served_warning(warned, sign_in):
+    page = sign_in("unit").get("/portal/inbox/").content.decode()
+
+    assert "预警提示" in page
