@@ -39,4 +39,4 @@ test: lint
 	fi
 
 clean:
-	rm -rf $(VENV) var build src/*.egg-info
+	rm -rf $(VENV) var build src/*.egg-info test-artifacts

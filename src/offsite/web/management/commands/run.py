@@ -95,6 +95,8 @@ class Command(BaseCommand):
 
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nOffsite is running at {url}"))
+        self.stdout.write(f"  sign in:  {url} (console for staff, portal for units)")
+        self.stdout.write(f"  items:    {url}items/ (public supervision item list)")
         self.stdout.write(f"  admin:    {url}admin/")
         self.stdout.write(f"  API docs: {url}api/v1/docs")
         if subscriber is not None:
