@@ -38,8 +38,38 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Launch the system's headless Chromium once for the session."""
+def migrated_rows(django_db_setup, django_db_blocker) -> str:
+    """Return the rows the migrations load, as serialized at database setup.
+
+    Django keeps them on the connection of the thread's context; Playwright's
+    sync API runs the tests in another context (a greenlet), where that
+    connection lacks them, so serialized rollback would restore nothing
+    after a transactional test flushed the tables. They are read here,
+    before the browser starts.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return getattr(connection, "_test_serialized_contents", "")
+
+
+def _restore_migrated_rows(rows: str) -> None:
+    """Put back the migrations' rows (authorities, item list) if a flush took them."""
+    from django.db import connection
+
+    from offsite.registry.models import Authority
+
+    if rows and not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = rows
+    if rows and not Authority.objects.exists():
+        connection.creation.deserialize_db_from_string(rows)
+
+
+# Module scope: while Playwright's loop runs, Django's connections are kept
+# per context, so the browser is closed before other parts' tests run.
+@pytest.fixture(scope="module")
+def browser(migrated_rows):
+    """Launch the system's headless Chromium once for the module."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -56,13 +86,14 @@ def browser():
 
 
 @pytest.fixture
-def city(settings, tmp_path):
+def city(settings, tmp_path, migrated_rows):
     """The demo city with two captures, as the web view tests use it."""
     from offsite.intake.replay import replay_files
     from offsite.web import demo
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    _restore_migrated_rows(migrated_rows)
     units = demo.ensure_units()
     demo.ensure_people(units)
     provider, _ = demo.ensure_provider(units)

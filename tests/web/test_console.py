@@ -166,8 +166,7 @@ def test_auxiliary_staff_cannot_assign_a_clue(city, sign_in):
 def test_the_dashboard_counts_open_events_by_state(city, sign_in):
     page = sign_in("dispatch", "en").get("/console/").content.decode()
 
-    # Three wait for review; the demo's open warnings are the two fire
-    # alarms and the facility fault the sweep after the replay would add.
+    # The demo provider's three observations wait for review.
     assert '<div class="n">3</div><a href="/console/review/">' in page
 
 
@@ -198,3 +197,20 @@ def test_the_operation_log_shows_the_confirmation(city, sign_in):
 
     assert "event.transition" in page
     assert f'href="/console/events/{event.pk}/"' in page
+
+
+def test_the_event_page_shows_the_thresholds_and_their_sources(city, sign_in):
+    low = {"device": "lane-cam-01", "point": "riser-1", "name": "pressure_mpa"}
+    send(
+        [
+            {**low, "value": 0.02, "observed_at": "2026-12-02T10:00:00+08:00"},
+            {**low, "value": 0.02, "observed_at": "2026-12-02T10:15:00+08:00"},
+        ]
+    )
+    event = Event.objects.get(scenario__code="water_supply")
+
+    page = sign_in("dispatch").get(f"/console/events/{event.pk}/").content.decode()
+
+    assert "GB 55036-2022《消防设施通用规范》4.0.5" in page
+    assert "0.0500 MPa" in page
+    assert "本地政策默认值：短于10分钟的压力波动" in page
