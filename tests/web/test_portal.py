@@ -116,3 +116,14 @@ def test_the_inbox_lists_the_served_warning(warned, sign_in):
     page = sign_in("unit").get("/portal/inbox/").content.decode()
 
     assert "预警提示" in page
+
+
+def test_the_status_counts_each_devices_observations_once(city, sign_in):
+    from offsite.web import queries
+
+    unit = Person.objects.get(user__username="unit").unit
+
+    shown = {s.device.name: s.observations for s in queries.device_status(unit)}
+
+    # lane-cam-01 sent the fire-lane and emergency-plan observations.
+    assert shown["消防车通道摄像机"] == 2

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from offsite.audit.models import AuditEntry
@@ -495,22 +495,40 @@ class DeviceStatus:
     device: Device
     last_received_at: datetime | None
     last_observed_at: datetime | None
-    records: int
+    observations: int
 
 
 def device_status(unit: Unit) -> list[DeviceStatus]:
-    """Return each device of a unit with the time of its latest data."""
+    """Return each device of a unit with its latest observation's times.
+
+    Each figure is its own subquery: joining observations twice would
+    multiply the counts.
+    """
+    from offsite.intake.models import Observation
+
+    of_device = Observation.objects.filter(device=OuterRef("pk"))
+    latest = of_device.order_by()
     devices = (
         Device.objects.filter(unit=unit)
         .annotate(
-            last_received=Max("raw_records__received_at"),
-            records=Count("raw_records"),
-            last_observed=Max("observations__observed_at"),
+            last_received=Subquery(
+                latest.order_by("-received_at").values("received_at")[:1]
+            ),
+            last_observed=Subquery(
+                latest.order_by("-observed_at").values("observed_at")[:1]
+            ),
+            observation_count=Subquery(
+                of_device.order_by()
+                .values("device")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
         )
         .order_by("pk")
     )
     return [
-        DeviceStatus(d, d.last_received, d.last_observed, d.records) for d in devices
+        DeviceStatus(d, d.last_received, d.last_observed, d.observation_count or 0)
+        for d in devices
     ]
 
 
