@@ -124,6 +124,9 @@ USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
+# Evidence files units attach to their answers; never served publicly.
+MEDIA_ROOT = HOME / "media"
+
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
 # WhiteNoise serves admin's files from the apps; an empty root is enough.
