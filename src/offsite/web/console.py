@@ -163,11 +163,20 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("officer__user")
             .first(),
             outcomes=Report.Outcome.choices,
+            action_states=ACTION_STATES,
             now=timezone.now(),
         ),
     )
 
 
+# States in which a person takes the next step from the event page.
+ACTION_STATES = (
+    EventState.AWAITING_REVIEW,
+    EventState.CLUE,
+    EventState.ASSIGNED,
+    EventState.INVESTIGATING,
+    EventState.REPORTED,
+)
 ACTIONS = ("assign", "investigate", "report", "close", "file_case", "take_over")
 
 
