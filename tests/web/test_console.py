@@ -214,3 +214,40 @@ def test_the_event_page_shows_the_thresholds_and_their_sources(city, sign_in):
     assert "GB 55036-2022《消防设施通用规范》4.0.5" in page
     assert "0.0500 MPa" in page
     assert "本地政策默认值：短于10分钟的压力波动" in page
+
+
+def test_the_assigned_officer_takes_a_clue_to_its_close(city, sign_in):
+    """IM-16: investigate, one report, close, all from the event page."""
+    event = _clue()
+    officer = Person.objects.get(user__username="officer")
+    supervision.assign(event, actor=officer, officer=officer, at=timezone.now())
+    client = sign_in("officer")
+    action = f"/console/events/{event.pk}/action/"
+
+    client.post(action, {"action": "investigate"})
+    client.post(
+        action,
+        {
+            "action": "report",
+            "outcome": "rectification_verified",
+            "text": "现场核实已办理动火审批",
+        },
+    )
+    client.post(action, {"action": "close"})
+
+    event.refresh_from_db()
+    assert event.state == "closed"
+    assert event.report.text == "现场核实已办理动火审批"
+
+
+def test_a_refused_step_is_shown_and_changes_nothing(city, sign_in):
+    event = _clue()
+    client = sign_in("officer")
+
+    response = client.post(
+        f"/console/events/{event.pk}/action/", {"action": "close"}, follow=True
+    )
+
+    event.refresh_from_db()
+    assert event.state == "clue"
+    assert "not allowed by the lifecycle" in response.content.decode()
