@@ -76,3 +76,24 @@ def test_the_printed_sign_ins_can_open_admin(client):
         "unit",
         "unit2",
     ]
+
+
+def test_each_demo_load_revokes_the_key_it_printed_before():
+    from offsite.registry import queries as registry_queries
+
+    _, _, first = demo.load()
+    _, _, second = demo.load()
+
+    assert registry_queries.authenticate_api_key(first) is None
+    assert registry_queries.authenticate_api_key(second) is not None
+
+
+def test_district_staff_and_auxiliaries_cannot_edit_the_item_list(client):
+    demo.load()
+
+    client.login(username="haidian", password=demo.DEMO_PASSWORD)
+    assert client.get("/admin/supervision/event/").status_code == 403
+    client.logout()
+    client.login(username="auxiliary", password=demo.DEMO_PASSWORD)
+    assert client.get("/admin/catalog/legalperiod/add/").status_code == 403
+    assert client.get("/admin/registry/apikey/").status_code == 403

@@ -16,7 +16,6 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Q
 
 from offsite.intake import canonical
 from offsite.intake import services as intake
@@ -97,20 +96,33 @@ OFFSITE_APPS = (
 STAFF_EDITS = ("calendar", "catalog")
 
 
-def ensure_staff_group() -> Group:
-    """Give the authority's staff a group that lets them read admin."""
-    group, _ = Group.objects.get_or_create(name="authority staff")
-    wanted = Permission.objects.filter(
-        Q(content_type__app_label__in=OFFSITE_APPS, codename__startswith="view_")
-        | Q(content_type__app_label__in=STAFF_EDITS)
+def ensure_staff_groups() -> tuple[Group, Group]:
+    """Give city staff groups that let them read admin, and some edit it.
+
+    Admin is not scoped by district, so only the city's staff get these;
+    district staff work in the console, which is. Nobody but the
+    administrator sees providers' API keys.
+    """
+    readers, _ = Group.objects.get_or_create(name="city staff (read)")
+    readers.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=OFFSITE_APPS, codename__startswith="view_"
+        ).exclude(content_type__model="apikey")
     )
-    group.permissions.set(wanted)
-    return group
+    editors, _ = Group.objects.get_or_create(name="item list and calendar editors")
+    editors.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=STAFF_EDITS)
+    )
+    return readers, editors
+
+
+# Roles whose city staff maintain the item list and the calendar in admin.
+EDITOR_ROLES = (Person.Role.DISPATCH_STAFF, Person.Role.LEGAL)
 
 
 def ensure_people(units: list[tuple[DemoUnit, Unit]]) -> list[SignIn]:
     """Create the demo sign-ins once; their password is `DEMO_PASSWORD`."""
-    staff_group = ensure_staff_group()
+    readers, editors = ensure_staff_groups()
     city = registry_queries.city()
     first_unit = units[0][1]
     haidian = registry_queries.district("110108")
@@ -133,8 +145,10 @@ def ensure_people(units: list[tuple[DemoUnit, Unit]]) -> list[SignIn]:
             person = registry.create_person(
                 username=username, password=DEMO_PASSWORD, role=role, **scope
             )
-            if person.user.is_staff:
-                person.user.groups.add(staff_group)
+            if person.user.is_staff and person.authority == city:
+                person.user.groups.add(readers)
+                if role in EDITOR_ROLES:
+                    person.user.groups.add(editors)
         where = scope.get("authority") or scope.get("unit")
         sign_ins.append(SignIn(username, Person.Role(role).label, str(where)))
     return sign_ins
@@ -147,6 +161,9 @@ def ensure_provider(units: list[tuple[DemoUnit, Unit]]) -> tuple[Provider, str]:
         provider = registry.register_provider(
             name="示范物联网服务商", slug="demo-iot", units=[u for _, u in units[:2]]
         )
+    # Each run prints a new key; the ones printed before stop working.
+    for old_key in provider.api_keys.filter(label="demo run", revoked_at=None):
+        registry.revoke_api_key(api_key=old_key)
     key = registry.issue_api_key(provider=provider, label="demo run")
     return provider, key
 
