@@ -48,6 +48,8 @@ def report() -> dict:
         "1",
         "--background-rate",
         "20",
+        "--probe-rate",
+        "10",
     )
 
 

@@ -179,3 +179,18 @@ def test_data_after_a_silence_ends_it_once(device):
         .values_list("outcome", flat=True)
     )
     assert outcomes == ["breach", "normal"]
+
+
+def test_a_large_batch_is_stored_and_read_whole(unit):
+    # Enough rows for the COPY path on PostgreSQL.
+    factory = benchframes.FrameFactory(devices=20, start=CLOCK)
+    for bench_device in factory.devices:
+        registry.register_device(unit=unit, source_address=bench_device.source_hex)
+    frames = [frame.data for frame in factory.frames(300)]
+
+    receipts = store_and_read(*frames)
+
+    assert [r.status for r in receipts] == ["accepted"] * 300
+    assert RawRecord.objects.filter(processed_at__isnull=False).count() == 300
+    assert Observation.objects.count() == sum(r.observations for r in receipts)
+    assert CheckResult.objects.count() == sum(r.check_results for r in receipts)

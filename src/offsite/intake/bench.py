@@ -1,17 +1,20 @@
 """`offsite bench intake`: how many frames intake takes per second, and at what cost.
 
-The bench runs each database in a fresh database of its own (a temporary
-SQLite file; a PostgreSQL database it creates and drops) and each phase in a
-child process, so that every phase starts from a cold cache and reports the
-peak memory of its own process:
+The bench works on each database kind in a fresh database of its own (a
+temporary SQLite file; a PostgreSQL database it creates and drops) and runs
+each phase in a child process, so that every phase starts from a cold cache
+and reports the peak memory of its own process:
 
-- `setup`: migrate, register a few demo units, the devices and a provider.
+- `setup`: migrate, register a few demo units, the devices with their
+  points (as commissioning registers them) and a provider.
 - `plain`: insert the raw rows of the N frames with the fastest plain means
   the database offers (PostgreSQL `COPY`; SQLite `executemany` in one
   transaction), then empty the table again. This is the ceiling the intake
   path is compared with.
 - `gateway`: the N frames through `store_frames` then `process_receipts`,
-  in batches as the TCP gateway hands them over.
+  in batches as the TCP gateway hands them over; `--read-batch` reads a
+  stored batch in smaller calls, `--workers` runs several such processes at
+  once, each for its share of the devices.
 - `service`: the same frames' facts through `receive_observation_batch`,
   500 observations to a batch, as the MQTT subscriber calls it.
 - `http`: the same batches posted to `/api/v1/observations` with Django's
@@ -93,7 +96,7 @@ class BenchOptions:
     http_batch: int = 500
     background_rate: int = 5_000
     latency_seconds: float = 30.0
-    probe_rate: float = 10.0
+    probe_rate: float = 2.0
     burst: bool = False
     burst_seconds: float = 600.0
     base_rate: int = 5_000
@@ -566,7 +569,6 @@ def _gateway(options: BenchOptions) -> dict[str, Any]:
 
 def _items(frames: Sequence[SyntheticFrame]) -> list[dict[str, Any]]:
     """Return the canonical observations the frames' facts make, one per fact."""
-    from offsite.intake.services import _device_time
     from offsite.protocols import gb26875
 
     items = []
@@ -579,7 +581,10 @@ def _items(frames: Sequence[SyntheticFrame]) -> list[dict[str, Any]]:
                 "device": device,
                 "name": fact.name,
                 "value": fact.value,
-                "observed_at": _device_time(fact.observed_at or sent_at).isoformat(),
+                # GB/T 26875.3 time labels are Beijing time.
+                "observed_at": (fact.observed_at or sent_at)
+                .replace(tzinfo=BEIJING)
+                .isoformat(),
             }
             if fact.point is not None:
                 item["point"] = fact.point.code
@@ -949,7 +954,7 @@ def table(report: dict[str, Any]) -> str:
         "",
     ]
     header = (
-        f"{'database':<14} {'path':<9} {'frames':>8} {'stored':>8} "
+        f"{'database':<14} {'path':<9} {'frames':>8} {'raw recs':>8} "
         f"{'seconds':>8} {'frames/s':>10} {'obs/s':>10} {'peak MiB':>9}"
     )
     rows = [header, "-" * len(header)]

@@ -7,7 +7,7 @@ These helpers take plain tuples in the order of the columns named and
 write them in one go:
 
 - PostgreSQL: binary `COPY`, with ids drawn beforehand from the table's
-  sequence when the caller needs them;
+  sequence when the caller needs them (a multi-row `INSERT` for a few rows);
 - SQLite: multi-row `INSERT … RETURNING` (SQLite 3.35 and later), in chunks
   under the bound-parameter limit.
 
@@ -39,6 +39,9 @@ _COPY_TYPES = (
     ("text", "text"),
 )
 _sequences: dict[str, str] = {}
+# Below this many rows one INSERT (one round trip) beats drawing ids and
+# copying (two): a frame read on its own writes a handful of rows.
+COPY_FROM_ROWS = 50
 
 
 def constructor(model: type[Model], attnames: Sequence[str]) -> type[Model]:
@@ -82,7 +85,7 @@ def insert(
     if not rows:
         return []
     fields = [model._meta.get_field(name) for name in columns]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
         return _copy(model, fields, rows, returning=returning)
     return _insert_values(model, fields, rows, returning=returning)
 

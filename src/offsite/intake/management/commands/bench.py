@@ -109,6 +109,15 @@ class Command(BaseCommand):
             help=f"how long latency is measured (default {defaults.latency_seconds})",
         )
         intake.add_argument(
+            "--probe-rate",
+            type=_positive_float,
+            default=defaults.probe_rate,
+            help=(
+                "fire alarms on new points per second while latency is measured "
+                f"(default {defaults.probe_rate})"
+            ),
+        )
+        intake.add_argument(
             "--phases",
             default=",".join(defaults.phases),
             help=(
@@ -177,6 +186,7 @@ class Command(BaseCommand):
             http_batch=options["http_batch"],
             background_rate=options["background_rate"],
             latency_seconds=options["latency_seconds"],
+            probe_rate=options["probe_rate"],
             burst=options["burst"],
             base_rate=options["base_rate"],
             burst_seconds=options["burst_seconds"],
