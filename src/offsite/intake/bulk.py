@@ -146,28 +146,33 @@ def _copy(model, fields, rows, *, returning: bool) -> list[int]:
     quote = connection.ops.quote_name
     names = [quote(f.column) for f in fields]
     types = [_copy_type(f) for f in fields]
+    sequence = _sequence(model._meta.db_table, model._meta.pk.column)
     connection.ensure_connection()
-    cursor = psycopg.Cursor(connection.connection)
     ids: list[int] = []
-    if returning:
-        pk = model._meta.pk
-        ids = sorted(
-            row[0]
-            for row in cursor.execute(
-                "SELECT nextval(%s) FROM generate_series(1, %s)",
-                (_sequence(table, pk.column), len(rows)),
+    # Errors come out as Django's (IntegrityError and the rest), as they
+    # would from a Django cursor, and the raw cursor is closed either way.
+    with (
+        connection.wrap_database_errors,
+        psycopg.Cursor(connection.connection) as cursor,
+    ):
+        if returning:
+            pk = model._meta.pk
+            ids = sorted(
+                row[0]
+                for row in cursor.execute(
+                    "SELECT nextval(%s) FROM generate_series(1, %s)",
+                    (sequence, len(rows)),
+                )
             )
-        )
-        names.insert(0, quote(pk.column))
-        types.insert(0, _copy_type(pk))
-        rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
-    with cursor.copy(
-        f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-    ) as copy:
-        copy.set_types(types)
-        for row in rows:
-            copy.write_row(row)
-    cursor.close()
+            names.insert(0, quote(pk.column))
+            types.insert(0, _copy_type(pk))
+            rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
+        with cursor.copy(
+            f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
     return ids
 
 
