@@ -194,3 +194,12 @@ def test_a_large_batch_is_stored_and_read_whole(unit):
     assert RawRecord.objects.filter(processed_at__isnull=False).count() == 300
     assert Observation.objects.count() == sum(r.observations for r in receipts)
     assert CheckResult.objects.count() == sum(r.check_results for r in receipts)
+
+
+def test_a_batch_read_once_is_not_read_again(device):
+    receipts = store_and_read(keep_alive(1), status(2))
+
+    services.process_receipts(receipts)
+
+    assert Observation.objects.count() == 10
+    assert CheckResult.objects.count() == 4

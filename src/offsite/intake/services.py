@@ -104,10 +104,20 @@ def process_gb26875(receipt: Receipt) -> Receipt:
     return receipt
 
 
-def _read_frames(receipts: Sequence[Receipt]) -> None:
-    """Read stored frames, judge what they say and hand it on, in one transaction."""
-    facts_of = [gb26875.facts(receipt.frame) for receipt in receipts]
+def _read_frames(receipts: Sequence[Receipt]) -> int:
+    """Read stored frames, judge what they say and hand it on, in one transaction.
+
+    A frame another process is reading, or has read, is left to it: each
+    frame is read once even when `process_pending` in a gateway that
+    starts meets frames another gateway has just stored. Return how many
+    frames this call read.
+    """
     with transaction.atomic():
+        unread = _claim_unread([receipt.raw_record.pk for receipt in receipts])
+        receipts = [r for r in receipts if r.raw_record.pk in unread]
+        if not receipts:
+            return 0
+        facts_of = [gb26875.facts(receipt.frame) for receipt in receipts]
         points = registry.ensure_points(
             wanted=[
                 _point_wanted(receipt.raw_record.device, fact.point)
@@ -140,6 +150,20 @@ def _read_frames(receipts: Sequence[Receipt]) -> None:
             ]
             read.append((receipt, observations))
         _finish(read)
+    return len(read)
+
+
+def _claim_unread(ids: list[int]) -> set[int]:
+    """Lock the raw records not read yet among `ids`; return their ids.
+
+    On PostgreSQL rows another transaction holds are skipped, not waited
+    for; SQLite has one writer and this transaction began IMMEDIATE, so the
+    check sees every earlier reader's work.
+    """
+    unread = RawRecord.objects.filter(pk__in=ids, processed_at__isnull=True)
+    if connection.features.has_select_for_update_skip_locked:
+        unread = unread.select_for_update(skip_locked=True)
+    return set(unread.values_list("pk", flat=True))
 
 
 def _point_wanted(device: Device, point: gb26875.PointRef) -> registry.PointWanted:
@@ -524,8 +548,7 @@ def process_pending(*, limit: int = 500) -> int:
     count = 0
     for raw in pending:
         frame = gb26875.decode(bytes(raw.payload))
-        process_gb26875(Receipt(raw_record=raw, status="accepted", frame=frame))
-        count += 1
+        count += _read_frames([Receipt(raw_record=raw, status="accepted", frame=frame)])
     if count:
         logger.warning("read %d stored frames that had not been read", count)
     return count
