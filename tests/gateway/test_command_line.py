@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from offsite.intake import gateway_services
+from offsite.intake import services
 from offsite.intake.models import GatewayCommand
 from offsite.intake.services import IncomingFrame
 from tests.protocols.samples import S2_DEVICE_CLOCK
@@ -78,7 +78,7 @@ def test_intake_stats_counts_accepted_rejected_and_duplicate_frames(
 ):
     register_device(HAIWAN)
     frames = [S2_DEVICE_CLOCK, S2_DEVICE_CLOCK, S2_BAD_CHECKSUM]
-    gateway_services.store_batch(
+    services.store_frames(
         [
             IncomingFrame(data=f, origin="test", received_at=timezone.now())
             for f in frames
@@ -110,8 +110,8 @@ def test_intake_stats_counts_accepted_rejected_and_duplicate_frames(
 
 @pytest.mark.django_db
 def test_duplicates_of_one_day_are_added_up():
-    gateway_services.count_duplicates(source="http", count=2)
-    gateway_services.count_duplicates(source="http", count=3)
+    services.count_duplicates(source="http", count=2)
+    services.count_duplicates(source="http", count=3)
 
     counts = json.loads(run("intake", "stats", "--json"))
 

@@ -169,3 +169,42 @@ def test_a_confirm_from_a_device_is_not_answered(start_gateway, register_device)
     device.socket.settimeout(0.3)
     with pytest.raises(TimeoutError):
         device.receive(1, timeout_seconds=0.3)
+
+
+def test_bytes_outside_any_frame_are_kept_rejected_and_not_answered(
+    start_gateway, register_device
+):
+    register_device(HAIWAN)
+    gateway = start_gateway()
+    device = Device(gateway.port)
+
+    device.send(b"AT+CSQ\r\n" + S2_DEVICE_CLOCK)
+    [reply] = device.receive(1)
+    gateway.stop()
+
+    assert command_of(reply) == 3
+    unframed = RawRecord.objects.get(status="rejected")
+    assert bytes(unframed.payload) == b"AT+CSQ\r\n"
+    assert unframed.reject_reason == (
+        "stream: 8 bytes outside any frame (no '@@' start, "
+        "or no '##' end where the length field says)"
+    )
+    assert RawRecord.objects.get(status="accepted").sha256 == (
+        hashlib.sha256(S2_DEVICE_CLOCK).hexdigest()
+    )
+
+
+def test_a_peer_sending_only_noise_is_dropped_with_its_bytes_kept(start_gateway):
+    gateway = start_gateway()
+    device = Device(gateway.port)
+    noise = b"AT+CSQ\r\n" * 9000  # 72 000 bytes, no "@@" in them, repeating
+
+    device.send(noise)
+
+    assert device.closed_by_gateway()
+    gateway.stop()
+    kept = b"".join(
+        bytes(r.payload) for r in RawRecord.objects.filter(status="rejected")
+    )
+    assert len(kept) > 64 * 1024
+    assert noise.startswith(kept)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from offsite.intake.models import Observation, RawRecord
+from offsite.intake.models import DuplicateCount, Observation, RawRecord
 from offsite.registry import services as registry
 from offsite.supervision.models import Event
 
@@ -127,6 +127,8 @@ def test_the_same_batch_twice_is_stored_once(client, provider_setup):
     assert response.json()["status"] == "duplicate"
     assert RawRecord.objects.count() == 1
     assert Event.objects.count() == 1
+    assert DuplicateCount.objects.get().source == "http"
+    assert DuplicateCount.objects.get().count == 1
 
 
 def test_the_openapi_document_describes_the_batch(client):

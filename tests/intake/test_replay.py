@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from offsite.intake.models import Observation, RawRecord
+from offsite.intake.models import DuplicateCount, Observation, RawRecord
 from offsite.intake.replay import replay_files
 from offsite.supervision.models import Event, Prompt
 from tests.conftest import S1_FIRE_ALARM, S18_BAD_CHECKSUM
@@ -59,6 +59,7 @@ def test_a_retransmitted_frame_is_stored_once(captures_dir, unit):
     summary = replay_files([captures_dir / "sixin-softwarepark.hex"], unit=unit)
 
     assert (summary.accepted, summary.duplicates) == (2, 4)
+    assert DuplicateCount.objects.values_list("source", "count").get() == ("replay", 4)
 
 
 def test_a_frame_from_an_unknown_device_is_kept_and_rejected(captures_dir):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from offsite.intake import mqtt
-from offsite.intake.models import Observation, RawRecord
+from offsite.intake.models import DuplicateCount, Observation, RawRecord
 from offsite.registry import services as registry
 
 from .conftest import fire_alarm
@@ -125,6 +125,7 @@ def test_a_rejected_message_delivered_again_is_kept_once(provider):
 
     assert (first.status, again.status) == ("rejected", "duplicate")
     assert RawRecord.objects.count() == 1
+    assert DuplicateCount.objects.values_list("source", "count").get() == ("mqtt", 1)
 
 
 @pytest.mark.django_db

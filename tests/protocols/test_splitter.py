@@ -63,6 +63,8 @@ def test_garbage_before_a_frame_is_dropped_and_counted():
 
     assert frames == [S8_CONFIRM]
     assert splitter.discarded_bytes == 9
+    assert splitter.take_discarded() == b"\x00\xffGARBAGE"
+    assert splitter.take_discarded() == b""
 
 
 def test_stray_at_sign_before_a_frame_does_not_hide_it():
@@ -103,6 +105,7 @@ def test_garbage_without_frames_leaves_at_most_one_byte_pending():
     assert frames == []
     assert splitter.pending == 1
     assert splitter.discarded_bytes == 10_000
+    assert splitter.take_discarded() == b"x" * 10_000
 
 
 def test_a_capture_file_streamed_in_odd_chunks_gives_all_its_frames(captures_dir):
@@ -114,3 +117,17 @@ def test_a_capture_file_streamed_in_odd_chunks_gives_all_its_frames(captures_dir
 
     assert len(frames) == 21
     assert frames == expected
+
+
+def test_every_byte_fed_is_a_frame_a_dropped_byte_or_pending():
+    stream = b"junk@" + S8_CONFIRM + b"@@" + bytes(30) + S1_COMPONENT_FIRE + b"tail@"
+    splitter = FrameSplitter()
+
+    frames = []
+    dropped = b""
+    for start in range(0, len(stream), 7):
+        frames += splitter.feed(stream[start : start + 7])
+        dropped += splitter.take_discarded()
+
+    assert frames == [S8_CONFIRM, S1_COMPONENT_FIRE]
+    assert len(b"".join(frames)) + len(dropped) + splitter.pending == len(stream)

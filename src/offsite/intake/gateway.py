@@ -63,9 +63,12 @@ QUEUE_FRAMES = 256  # frames waiting per connection before its reader pauses
 # and a queue, and the process must keep some for the web server.
 MAX_CONNECTIONS = 20_000
 BATCH_FRAMES = 1000  # frames per storage transaction, across connections
-PROCESS_CHUNK_FRAMES = 20  # frames read between two storage batches at most
+PROCESS_CHUNK_FRAMES = 200  # frames read in one go between two storage batches
 PROCESS_BACKLOG_FRAMES = 5000  # stored but unread frames before writers wait
 READ_BYTES = 4096
+# A peer that sends this many bytes outside any frame is not speaking
+# GB/T 26875.3: the bytes are kept, rejected, and the link is dropped.
+UNFRAMED_LIMIT_BYTES = 64 * 1024
 
 # §6.2–6.5: confirm, answer and deny are replies; a reply is not answered.
 REPLY_COMMANDS = frozenset(
@@ -276,7 +279,7 @@ class DatabaseWorker:
             return
         frames = [frame for batch, _ in requests for frame in batch]
         try:
-            receipts = gateway_services.store_batch(
+            receipts = services.store_frames(
                 frames, source=RawRecord.Source.GB26875_TCP
             )
         except Exception as error:
@@ -303,23 +306,36 @@ class DatabaseWorker:
             future.set_result(result)
 
     def _process(self, receipts: list[services.Receipt]) -> None:
-        for receipt in receipts:
-            try:
-                services.process_receipts([receipt])
-            except Exception:
-                # Stored and acknowledged already; left unread, it is read by
-                # `process_pending` at the next start.
-                logger.exception(
-                    "event=frame_not_read raw=%s",
-                    getattr(receipt.raw_record, "pk", None),
-                )
-                _after_error()
+        """Read a chunk of stored frames in one go, or one by one if that fails.
+
+        One frame that cannot be read must not keep the others of its chunk
+        unread, so a failed chunk is read again frame by frame.
+        """
+        try:
+            services.process_receipts(receipts)
+        except Exception:
+            logger.exception("event=chunk_not_read frames=%d", len(receipts))
+            _after_error()
+            for receipt in receipts:
+                self._process_one(receipt)
         with self._condition:
             backlog = len(self._processing)
         if backlog <= self.process_backlog_frames and self._capacity_waiters:
             # RuntimeError: the event loop has ended and no writer waits any more.
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._wake_writers)
+
+    @staticmethod
+    def _process_one(receipt: services.Receipt) -> None:
+        try:
+            services.process_receipts([receipt])
+        except Exception:
+            # Stored and acknowledged already; left unread, it is read by
+            # `process_pending` at the next start.
+            logger.exception(
+                "event=frame_not_read raw=%s", getattr(receipt.raw_record, "pk", None)
+            )
+            _after_error()
 
     def _wake_writers(self) -> None:
         waiters, self._capacity_waiters = self._capacity_waiters, []
@@ -349,6 +365,7 @@ class Connection:
     closed: bool = False
     next_serial: int = 0
     frames: int = 0
+    unframed_bytes: int = 0
     tasks: set[asyncio.Task] = field(default_factory=set)
 
     def take_serial(self) -> int:
@@ -412,9 +429,8 @@ class Gateway:
 
         Reading comes first so that nothing it reads is also queued by a new
         connection. With several gateways on one database, one starting while
-        another has frames stored but not yet read reads them too, and their
-        observations are written twice: `services.process_gb26875` takes no
-        claim on a record yet.
+        another has frames stored but not yet read meets them too; each frame
+        is claimed as it is read, so the two never read the same one.
         """
         _raise_open_files_limit()
         self.worker.start(asyncio.get_running_loop())
@@ -523,6 +539,19 @@ class Gateway:
                         data=data, origin=connection.peer, received_at=received_at
                     )
                 )
+            unframed = splitter.take_discarded()
+            if unframed:
+                await queue.put(
+                    services.IncomingFrame(
+                        data=unframed,
+                        origin=connection.peer,
+                        received_at=received_at,
+                        unframed=True,
+                    )
+                )
+                connection.unframed_bytes += len(unframed)
+                if connection.unframed_bytes > UNFRAMED_LIMIT_BYTES:
+                    return "connection_unframed"
         return "storage_failed"
 
     async def _finish(
@@ -585,6 +614,7 @@ class Gateway:
             b"".join(
                 reply_to(frame.data, receipt, sent_at=sent_at)
                 for frame, receipt in zip(frames, receipts, strict=True)
+                if not frame.unframed
             )
         )
         try:

@@ -1,10 +1,10 @@
-"""What the TCP gateway writes besides frames: its events, commands, counts.
+"""What the TCP gateway writes besides frames: its events and its commands.
 
 Frames go through `intake.services.store_frames`; this module adds what
 only a gateway knows: that a device went silent or came back (`offline`
 observations, hung on a raw record that notes the gateway event), the
-roll-calls and clock syncs operators ask it to send and the answers that
-match them, and the count of retransmissions it did not store twice.
+roll-calls and clock syncs operators ask it to send, and the answers that
+match them.
 """
 
 from __future__ import annotations
@@ -13,18 +13,14 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
-from offsite.intake import services
 from offsite.intake.models import (
-    DuplicateCount,
     GatewayCommand,
     Observation,
     RawRecord,
@@ -54,34 +50,6 @@ ROLL_CALL_TIMEOUT_RANGE_MINUTES = (1, 255)
 # A request not sent within this time is left unsent: a roll-call checks who
 # is on duty now, and a clock sync carries the time it was asked for.
 COMMAND_VALID_MINUTES = 10
-
-
-def store_batch(
-    frames: Sequence[services.IncomingFrame], *, source: str
-) -> list[services.Receipt]:
-    """Store frames durably and count the duplicates among them, together."""
-    with transaction.atomic():
-        receipts = services.store_frames(frames, source=source)
-        duplicates = sum(1 for r in receipts if r.status == "duplicate")
-        if duplicates:
-            count_duplicates(source=source, count=duplicates)
-    return receipts
-
-
-def count_duplicates(*, source: str, count: int = 1, day: date | None = None) -> None:
-    """Add to the day's count of records received again and not stored."""
-    if source not in RawRecord.Source.values:
-        raise ValidationError({"source": f"{source!r} is not a raw record source"})
-    day = day or timezone.localdate()
-    bump = DuplicateCount.objects.filter(source=source, day=day)
-    if bump.update(count=F("count") + count):
-        return
-    try:
-        with transaction.atomic():
-            DuplicateCount.objects.create(source=source, day=day, count=count)
-    except IntegrityError:
-        # Another process created the day's row between our update and insert.
-        bump.update(count=F("count") + count)
 
 
 def record_gateway_event(

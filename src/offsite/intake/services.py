@@ -14,15 +14,16 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from offsite.intake import bulk
-from offsite.intake.models import Observation, RawRecord
+from offsite.intake.models import DuplicateCount, Observation, RawRecord
 from offsite.monitoring import services as monitoring
 from offsite.monitoring.models import CheckResult
 from offsite.protocols import gb26875
@@ -399,8 +400,29 @@ def _store(
             )
     except IntegrityError:
         if RawRecord.objects.filter(dedup_key=dedup_key).exists():
+            count_duplicates(source=source)
             return None
         raise
+
+
+def count_duplicates(*, source: str, count: int = 1, day: date | None = None) -> None:
+    """Add to the day's count of records received again and not stored.
+
+    Every path that finds a record already stored counts it here, so
+    `offsite intake stats` shows retransmissions and retries by source.
+    """
+    if source not in RawRecord.Source.values:
+        raise ValidationError({"source": f"{source!r} is not a raw record source"})
+    day = day or timezone.localdate()
+    bump = DuplicateCount.objects.filter(source=source, day=day)
+    if bump.update(count=F("count") + count):
+        return
+    try:
+        with transaction.atomic():
+            DuplicateCount.objects.create(source=source, day=day, count=count)
+    except IntegrityError:
+        # Another process created the day's row between our update and insert.
+        bump.update(count=F("count") + count)
 
 
 def _dedup_key(identity: str, data: bytes) -> str:
@@ -556,11 +578,17 @@ def process_pending(*, limit: int = 500) -> int:
 
 @dataclass(frozen=True)
 class IncomingFrame:
-    """One frame as an adapter received it."""
+    """One frame as an adapter received it.
+
+    `unframed` marks bytes of a stream that belong to no frame (no `@@`
+    start, or no `##` end where the length field says): they are kept,
+    rejected, like any frame that cannot be read.
+    """
 
     data: bytes
     origin: str
     received_at: datetime
+    unframed: bool = False
 
 
 def store_frames(frames: Sequence[IncomingFrame], *, source: str) -> list[Receipt]:
@@ -596,6 +624,15 @@ def _store_batch(
     """
     decoded: list[gb26875.Frame | gb26875.VendorHeartbeat | gb26875.FrameError] = []
     for incoming in frames:
+        if incoming.unframed:
+            decoded.append(
+                gb26875.FrameError(
+                    "stream",
+                    f"{len(incoming.data)} bytes outside any frame (no '@@' start, "
+                    "or no '##' end where the length field says)",
+                )
+            )
+            continue
         try:
             decoded.append(gb26875.decode(incoming.data))
         except gb26875.FrameError as error:
@@ -650,6 +687,12 @@ def _store_batch(
             receipts[position] = Receipt(
                 raw_record=None, status="duplicate", frame=decoded[position]
             )
+    # Rejected duplicates were counted as `_store` met them.
+    accepted_duplicates = sum(
+        1 for r in receipts if r.status == "duplicate" and not r.reason
+    )
+    if accepted_duplicates:
+        count_duplicates(source=source, count=accepted_duplicates)
     return receipts
 
 
@@ -670,6 +713,17 @@ def _devices_by_address(addresses: set[str]) -> dict[str, Device]:
 def _reject_unreadable(
     incoming: IncomingFrame, error: gb26875.FrameError, *, source: str
 ) -> Receipt:
+    if incoming.unframed:
+        # Noise repeats (a modem's AT commands): each read of it is kept.
+        return _store_rejected(
+            incoming.data,
+            source=source,
+            origin=incoming.origin,
+            received_at=incoming.received_at,
+            reason=str(error),
+            device=None,
+            dedup_identity=f"unframed|{incoming.origin}|{incoming.received_at}",
+        )
     return _store_rejected(
         incoming.data,
         source=source,

@@ -11,9 +11,11 @@ class FrameSplitter:
     A frame is found by `@@`, sized by its length field (30 + L bytes) and
     confirmed by `##` at that end; a 12-byte `@@ … ##` with `##` at bytes
     10..11 is the Four-Faith heartbeat. Bytes that cannot start a frame are
-    dropped and counted in `discarded_bytes`, and the search resumes at the next
-    `@@`. Checksums are not checked here: a frame with a bad checksum is still
-    returned so the caller can keep it and deny it.
+    dropped, counted in `discarded_bytes` and handed to the caller by
+    `take_discarded` (a platform keeps even the bytes it cannot read), and
+    the search resumes at the next `@@`. Checksums are not checked here: a
+    frame with a bad checksum is still returned so the caller can keep it
+    and deny it.
 
     The buffer never holds more than one frame's worth of bytes (1054), so a
     peer that sends garbage cannot grow it.
@@ -21,6 +23,7 @@ class FrameSplitter:
 
     def __init__(self) -> None:
         self._buffer = bytearray()
+        self._discarded = bytearray()
         self.discarded_bytes = 0
 
     @property
@@ -38,6 +41,16 @@ class FrameSplitter:
                 return frames
             frames.append(bytes(self._buffer[:size]))
             del self._buffer[:size]
+
+    def take_discarded(self) -> bytes:
+        """Return the bytes dropped since the last call, and forget them.
+
+        Call it after each `feed`: until then the dropped bytes are held, so
+        a caller that never takes them lets them grow.
+        """
+        discarded = bytes(self._discarded)
+        self._discarded.clear()
+        return discarded
 
     def _next_size(self) -> int | None:
         """Return the size of the frame at the buffer's start, once complete."""
@@ -89,6 +102,7 @@ class FrameSplitter:
 
     def _discard(self, count: int) -> None:
         if count:
+            self._discarded += self._buffer[:count]
             del self._buffer[:count]
             self.discarded_bytes += count
 
