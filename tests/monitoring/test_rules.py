@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from offsite.catalog.models import PLATFORM_NOTES
+from offsite.intake import gateway_services
 from offsite.intake.models import Observation, RawRecord
 from offsite.monitoring import services as monitoring
 from offsite.monitoring.models import CheckResult, Finding
@@ -254,3 +256,21 @@ def test_data_from_before_a_threshold_applies_is_not_judged_by_it(device):
     results = observe(device, "fault", True, before)
 
     assert outcomes(results, "fault_repeated") == []
+
+
+def test_the_platforms_own_notes_are_not_data_from_the_device(device):
+    observe(device, "heartbeat", True, T0, point=None)
+    observe(device, "offline", True, T0 + timedelta(minutes=20), point=None)
+    observe(device, "duty_check_sent", True, T0 + timedelta(minutes=25), point=None)
+
+    results = monitoring.evaluate_silence(at=T0 + timedelta(minutes=31))
+
+    assert outcomes(results, "transmission_silent") == ["breach"]
+    after = observe(device, "offline", False, T0 + timedelta(minutes=35), point=None)
+    assert outcomes(after, "transmission_silent") == []
+
+
+def test_the_gateway_writes_only_notes_the_catalog_knows_as_its_own():
+    assert {gateway_services.OFFLINE, gateway_services.DUTY_CHECK_SENT} <= set(
+        PLATFORM_NOTES
+    )

@@ -17,6 +17,11 @@ from django.utils.translation import gettext_lazy as _
 # The observation name a silence rule uses to mean "anything from the device".
 ANY_OBSERVATION = "*"
 
+# Observations the platform notes itself about a device: the gateway's note
+# that a link went silent or came back, and that it sent a roll-call. They
+# are not data from the device, so "anything from the device" leaves them out.
+PLATFORM_NOTES = ("offline", "duty_check_sent")
+
 
 class PeriodUnit(models.TextChoices):
     HOURS = "hours", _("hours")

@@ -21,6 +21,7 @@ from django.db import connection
 
 from offsite.catalog.models import (
     ANY_OBSERVATION,
+    PLATFORM_NOTES,
     CatalogVersion,
     LegalPeriod,
     Rule,
@@ -97,10 +98,13 @@ def rules_for_observation(name: str) -> list[Rule]:
     """Return the current rules that read an observation of this name.
 
     Silence rules on `*` are included: any observation of a device ends its
-    silence.
+    silence, except the notes the platform writes itself (`PLATFORM_NOTES`).
     """
     snapshot = _current()
-    return list(snapshot.by_observation.get(name, [])) + [
+    rules = list(snapshot.by_observation.get(name, []))
+    if name in PLATFORM_NOTES:
+        return rules
+    return rules + [
         rule
         for rule in snapshot.silence
         if rule.observation_name == ANY_OBSERVATION and rule.observation_name != name

@@ -24,7 +24,12 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from offsite.catalog import queries as catalog
-from offsite.catalog.models import RULE_PARAMETERS, Rule
+from offsite.catalog.models import (
+    ANY_OBSERVATION,
+    PLATFORM_NOTES,
+    RULE_PARAMETERS,
+    Rule,
+)
 from offsite.intake import bulk
 from offsite.intake.models import Observation, RawRecord
 from offsite.monitoring.models import CheckResult, Finding
@@ -504,7 +509,9 @@ def evaluate_silence(*, at: datetime) -> list[CheckResult]:
             results.extend(_unanswered(rule, limits, silence, at=at))
             continue
         last_seen = Observation.objects.filter(device=OuterRef("pk"))
-        if rule.observation_name != "*":
+        if rule.observation_name == ANY_OBSERVATION:
+            last_seen = last_seen.exclude(name__in=PLATFORM_NOTES)
+        else:
             last_seen = last_seen.filter(name=rule.observation_name)
         devices = (
             Device.objects.annotate(
@@ -665,7 +672,9 @@ def record_unreadable(*, device: Device, raw_record: RawRecord) -> list[CheckRes
     that watches the device's data (a silence rule on any data), so a
     transmission fault is handled like a gap.
     """
-    rules = [r for r in catalog.silence_rules() if r.observation_name == "*"]
+    rules = [
+        r for r in catalog.silence_rules() if r.observation_name == ANY_OBSERVATION
+    ]
     results = [
         _result(
             rule,
