@@ -104,18 +104,34 @@ def test_provider_that_does_not_serve_the_unit_is_refused(haidian_unit, provider
 
 def test_provider_may_write_for_its_own_units_device(chaoyang_unit, provider):
     device = services.register_device(unit=chaoyang_unit, source_address="0a1b2c3d4e5f")
-    assert queries.provider_may_write(provider, device) is True
+    found = queries.devices_for_provider(provider, {"0A1B2C3D4E5F"})
+    assert found == {"0A1B2C3D4E5F": (device, True)}
 
 
 def test_provider_may_not_write_for_another_units_device(haidian_unit, provider):
     device = services.register_device(unit=haidian_unit, source_address="0a1b2c3d4e5f")
-    assert queries.provider_may_write(provider, device) is False
+    found = queries.devices_for_provider(provider, {"0a1b2c3d4e5f"})
+    assert found == {"0a1b2c3d4e5f": (device, False)}
 
 
 def test_provider_may_write_once_it_serves_the_unit(haidian_unit, provider):
     device = services.register_device(unit=haidian_unit, source_address="0a1b2c3d4e5f")
     services.add_provider_units(provider=provider, units=[haidian_unit])
-    assert queries.provider_may_write(provider, device) is True
+    found = queries.devices_for_provider(provider, {"0a1b2c3d4e5f"})
+    assert found == {"0a1b2c3d4e5f": (device, True)}
+
+
+def test_a_provider_names_devices_by_its_own_id_or_by_address(chaoyang_unit, provider):
+    own = services.register_device(
+        unit=chaoyang_unit, provider=provider, provider_device_id="WP-0042"
+    )
+    wired = services.register_device(unit=chaoyang_unit, source_address="0a1b2c3d4e5f")
+
+    found = queries.devices_for_provider(
+        provider, {"WP-0042", "0a1b2c3d4e5f", "WP-9999", "not an address"}
+    )
+
+    assert found == {"WP-0042": (own, True), "0a1b2c3d4e5f": (wired, True)}
 
 
 def test_site_of_another_unit_is_refused(chaoyang_unit, haidian_unit):

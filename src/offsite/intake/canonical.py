@@ -31,7 +31,7 @@ from offsite.catalog import queries as catalog
 from offsite.catalog.models import Rule
 from offsite.intake.services import CanonicalObservation
 from offsite.registry import queries as registry_queries
-from offsite.registry.models import Device, Provider
+from offsite.registry.models import Provider
 
 logger = logging.getLogger(__name__)
 
@@ -197,24 +197,18 @@ def resolve(
     GB/T 26875.3 source address; either way it must belong to a unit the
     provider serves.
     """
-    devices: dict[str, Device | None] = {}
-    writable: dict[str, bool] = {}
+    found = registry_queries.devices_for_provider(
+        provider, {item.device for item in items}
+    )
     forbidden: list[str] = []
     unknown: list[str] = []
     for index, item in enumerate(items):
-        if item.device not in devices:
-            device = _device(provider, item.device)
-            devices[item.device] = device
-            writable[item.device] = (
-                device is not None
-                and registry_queries.provider_may_write(provider, device)
-            )
-        if devices[item.device] is None:
+        if item.device not in found:
             unknown.append(
                 f"[{index}].device: no device {item.device!r} is registered "
                 f"for provider {provider.slug}"
             )
-        elif not writable[item.device]:
+        elif not found[item.device][1]:
             forbidden.append(
                 f"[{index}].device: device {item.device!r} belongs to a unit "
                 f"provider {provider.slug} does not serve"
@@ -230,7 +224,7 @@ def resolve(
 
     return [
         CanonicalObservation(
-            device=devices[item.device],
+            device=found[item.device][0],
             point_code=item.point,
             name=item.name,
             value=item.value,
@@ -250,10 +244,3 @@ def messages(error: PydanticValidationError) -> list[str]:
         )
         found.append(f"{where.lstrip('.')}: {problem['msg']}")
     return found
-
-
-def _device(provider: Provider, name: str) -> Device | None:
-    device = registry_queries.device_by_provider_id(provider, name)
-    if device is None:
-        device = registry_queries.device_by_source_address(name.lower())
-    return device
