@@ -125,9 +125,11 @@ class DatabaseWorker:
 
     Storage requests from all connections are merged into one transaction
     of up to `batch_frames` frames. Other jobs (commands, gateway events)
-    come next, and reading stored frames into observations last, a few
-    frames at a time, so a storage request waits for at most one small
-    chunk of evaluation.
+    come next, and reading stored frames into observations last, a chunk
+    at a time, so a storage request waits for at most one chunk of
+    evaluation. A frame that reports a fire alarm is read ahead of the
+    queue (LM-12: urgent), together with its device's earlier frames so
+    each device's frames are still read in order.
     """
 
     def __init__(
@@ -148,6 +150,7 @@ class DatabaseWorker:
         self._stores: deque[tuple[list[services.IncomingFrame], ThreadFuture]] = deque()
         self._jobs: deque[tuple[Callable[[], Any], ThreadFuture]] = deque()
         self._processing: deque[services.Receipt] = deque()
+        self._alarms_waiting = False
         self._busy = False
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -208,8 +211,10 @@ class DatabaseWorker:
         accepted = [r for r in receipts if r.status == "accepted"]
         if not accepted:
             return
+        alarm = any(services.reports_fire_alarm(r) for r in accepted)
         with self._condition:
             self._processing.extend(accepted)
+            self._alarms_waiting = self._alarms_waiting or alarm
             backlog = len(self._processing)
             self._condition.notify()
         while backlog > self.process_backlog_frames:
@@ -271,6 +276,18 @@ class DatabaseWorker:
         return taken
 
     def _take_processing(self) -> list[services.Receipt]:
+        if self._alarms_waiting:
+            self._alarms_waiting = False
+            alarmed = {
+                r.raw_record.device_id
+                for r in self._processing
+                if services.reports_fire_alarm(r)
+            }
+            first = [r for r in self._processing if r.raw_record.device_id in alarmed]
+            self._processing = deque(
+                r for r in self._processing if r.raw_record.device_id not in alarmed
+            )
+            return first
         count = min(self.process_chunk_frames, len(self._processing))
         return [self._processing.popleft() for _ in range(count)]
 

@@ -46,6 +46,8 @@ class Receipt:
     status: str  # "accepted", "rejected" or "duplicate"
     reason: str = ""
     frame: gb26875.Frame | gb26875.VendorHeartbeat | None = None
+    # The frame's facts, once read by `read_facts`; reading uses them as is.
+    facts: list[gb26875.Fact] | None = None
     observations: int = 0
     check_results: int = 0
     events_opened: Counter[str] = field(default_factory=Counter)
@@ -118,7 +120,7 @@ def _read_frames(receipts: Sequence[Receipt]) -> int:
         receipts = [r for r in receipts if r.raw_record.pk in unread]
         if not receipts:
             return 0
-        facts_of = [gb26875.facts(receipt.frame) for receipt in receipts]
+        facts_of = [read_facts(receipt) for receipt in receipts]
         points = registry.ensure_points(
             wanted=[
                 _point_wanted(receipt.raw_record.device, fact.point)
@@ -152,6 +154,21 @@ def _read_frames(receipts: Sequence[Receipt]) -> int:
             read.append((receipt, observations))
         _finish(read)
     return len(read)
+
+
+def read_facts(receipt: Receipt) -> list[gb26875.Fact]:
+    """Return the facts of a receipt's frame, reading them once."""
+    if receipt.facts is None:
+        receipt.facts = gb26875.facts(receipt.frame)
+    return receipt.facts
+
+
+def reports_fire_alarm(receipt: Receipt) -> bool:
+    """Tell whether a stored frame reports a fire alarm, urgent under LM-12."""
+    return any(
+        fact.name == gb26875.codes.FIRE_ALARM and fact.value is True
+        for fact in read_facts(receipt)
+    )
 
 
 def _claim_unread(ids: list[int]) -> set[int]:
