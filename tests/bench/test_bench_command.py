@@ -67,6 +67,7 @@ def test_the_report_has_one_entry_per_database_with_every_phase(report):
         "latency",
         "plain",
         "service",
+        "tcp",
     ]
 
 
@@ -107,6 +108,18 @@ def test_every_fire_alarm_of_the_latency_run_ends_warned(phases):
     assert latency["p50_seconds"] <= latency["p99_seconds"] <= latency["max_seconds"]
 
 
+def test_the_real_gateway_confirms_every_frame_and_warns_every_alarm(phases):
+    tcp = phases["tcp"]
+
+    assert tcp["connections"] == 10
+    # 20 frames/s for one second, 10 alarms, and one hello per device first.
+    assert tcp["sent"] == tcp["confirmed"] == 30
+    assert tcp["stored"] == 30 + 10
+    assert (tcp["alarms"], tcp["alarms_warned"]) == (10, 10)
+    assert tcp["gateway_errors"] == []
+    assert tcp["alarm_p50_seconds"] <= tcp["alarm_p99_seconds"]
+
+
 def test_the_ratio_to_the_plain_insert_is_reported(report, phases):
     ratio = report["databases"][0]["gateway_to_plain_ratio"]
 
@@ -127,6 +140,7 @@ def test_the_table_names_every_path_and_the_latency(report):
     for path in ("plain", "gateway", "service", "http"):
         assert f"sqlite         {path}" in text
     assert "fire alarm arrival → warned, 10 alarms (10 warned)" in text
+    assert "offsite gateway over 10 sockets, 20 frames/s offered: 30 of 30" in text
 
 
 def test_two_gateway_workers_store_every_frame_once():

@@ -24,6 +24,9 @@ and reports the peak memory of its own process:
   fire alarms on new points mixed in; the latency of an alarm runs from its
   arrival to the end of the batch that read it, by which time its event is
   committed in the warned state.
+- `tcp`: the same clock of frames and alarms sent over one socket per
+  device to a real `offsite gateway` process (see `bench_tcp`): confirmed
+  frames per second, send-to-confirm and send-to-warned times.
 - `burst` (with `--burst`): ten times the base rate for a while, into a
   bounded queue a producer blocks on when it is full (the back-pressure a
   gateway exerts by not reading its sockets), with memory sampled over time
@@ -66,7 +69,7 @@ logger = logging.getLogger(__name__)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/offsite_bench"
-PHASES = ("plain", "gateway", "service", "http", "latency")
+PHASES = ("plain", "gateway", "service", "http", "latency", "tcp")
 # Each phase's frames get their own stretch of device clock, so the frames
 # of one phase are never duplicates of another's.
 CLOCK_OFFSET = {
@@ -75,8 +78,12 @@ CLOCK_OFFSET = {
     "service": 0,
     "http": 20,
     "latency": 40,
+    "tcp": 60,
     "burst": 80,
 }
+# Where each phase's fire alarms start counting their new points, so the
+# latency and tcp phases never alarm on the same point of one database.
+PROBES_BEFORE = {"latency": 0, "tcp": 100_000}
 DISTRICTS = ("110105", "110108", "110102", "110106", "110114")
 PROVIDER_SLUG = "bench-iot"
 READY = "ready"
@@ -343,6 +350,7 @@ def run_phase(phase: str, options: BenchOptions) -> dict[str, Any]:
         "service": _service,
         "http": _http,
         "latency": _latency,
+        "tcp": _tcp,
         "burst": _burst,
     }[phase]
     result = runner(options)
@@ -706,7 +714,12 @@ class _Arrival:
 def _take(
     arrived: Sequence[_Arrival], *, source: str, origin: str
 ) -> tuple[list, float]:
-    """Store, then read, a batch as a gateway does; return receipts and end time."""
+    """Store, then read, a batch as a gateway does; return receipts and end times.
+
+    As the gateway does, the frames of devices that report a fire alarm are
+    read first; the first end time is when they are read, the second when
+    the whole batch is.
+    """
     from django.utils import timezone
 
     from offsite.intake import services
@@ -717,8 +730,11 @@ def _take(
         for a in arrived
     ]
     receipts = services.store_frames(incoming, source=source)
-    services.process_receipts(receipts)
-    return receipts, time.monotonic()
+    first, rest = services.alarms_first([r for r in receipts if r.status == "accepted"])
+    services.process_receipts(first)
+    alarms_read = time.monotonic()
+    services.process_receipts(rest)
+    return receipts, alarms_read, time.monotonic()
 
 
 def _latency(options: BenchOptions) -> dict[str, Any]:
@@ -727,29 +743,16 @@ def _latency(options: BenchOptions) -> dict[str, Any]:
     Background frames arrive at `background_rate` per second and alarms on
     points never seen before at `probe_rate`, each on a schedule of its own.
     The loop takes every frame that has arrived (at most 10 batches' worth),
-    stores and reads it, and notes for each alarm the time from its arrival
-    to the end of that batch; its event is then committed as warned, which
-    is checked afterwards for every alarm.
+    stores it, reads the alarms' devices' frames first as the gateway does,
+    then the rest, and notes for each alarm the time from its arrival to
+    the end of the read that committed its event as warned, which is
+    checked afterwards for every alarm.
     """
     from offsite.intake.models import RawRecord
     from offsite.supervision.models import Event
 
-    factory = _factory(options, "latency")
-    probe_device = next(
-        i for i, d in enumerate(factory.devices) if d.vendor == "haiwan"
-    )
-    seconds = options.latency_seconds
-    background = max(1, int(options.background_rate * seconds))
-    probes = max(1, int(options.probe_rate * seconds))
-    schedule: list[tuple[float, SyntheticFrame]] = [
-        (i / options.background_rate, factory.next_frame()) for i in range(background)
-    ]
-    schedule += [
-        ((j + 0.5) / options.probe_rate, factory.probe_alarm(probe_device))
-        for j in range(probes)
-    ]
-    schedule.sort(key=lambda pair: pair[0])
-    _register_probe_points(factory, probe_device, [f for _, f in schedule])
+    factory, schedule = _alarm_schedule(options, "latency")
+    background = len(schedule) - sum(f.kind == PROBE_ALARM for _, f in schedule)
     rss_before = _rss_mb()
 
     latencies: list[float] = []
@@ -770,10 +773,12 @@ def _latency(options: BenchOptions) -> dict[str, Any]:
         arrived = [
             _Arrival(frame, start + offset) for offset, frame in schedule[position:end]
         ]
-        _receipts, done = _take(
+        _receipts, alarms_read, _done = _take(
             arrived, source=RawRecord.Source.GB26875_TCP, origin="bench latency"
         )
-        latencies.extend(done - a.at for a in arrived if a.frame.kind == PROBE_ALARM)
+        latencies.extend(
+            alarms_read - a.at for a in arrived if a.frame.kind == PROBE_ALARM
+        )
         position = end
     elapsed = time.monotonic() - start
 
@@ -790,16 +795,52 @@ def _latency(options: BenchOptions) -> dict[str, Any]:
         "background_frames": background,
         "achieved_rate": round(len(schedule) / elapsed, 1),
         "seconds": round(elapsed, 3),
-        "scheduled_seconds": seconds,
+        "scheduled_seconds": options.latency_seconds,
         "alarms": len(latencies),
         "alarms_warned": warned,
-        "p50_seconds": round(_quantile(latencies, 0.50), 4),
-        "p99_seconds": round(_quantile(latencies, 0.99), 4),
+        "p50_seconds": round(quantile(latencies, 0.50), 4),
+        "p99_seconds": round(quantile(latencies, 0.99), 4),
         "max_seconds": round(max(latencies), 4),
         "most_frames_waiting": most_waiting,
         "stored": RawRecord.objects.filter(origin="bench latency").count(),
         "rss_before_mb": rss_before,
     }
+
+
+def _alarm_schedule(
+    options: BenchOptions, phase: str
+) -> tuple[FrameFactory, list[tuple[float, SyntheticFrame]]]:
+    """Return frames on a clock: background at its rate, alarms at theirs.
+
+    The alarms come from one Haiwan device, each on a point never seen
+    before, registered beforehand.
+    """
+    factory = _factory(options, phase)
+    factory.probes = PROBES_BEFORE[phase]
+    probe_device = next(
+        i for i, d in enumerate(factory.devices) if d.vendor == "haiwan"
+    )
+    seconds = options.latency_seconds
+    background = max(1, int(options.background_rate * seconds))
+    probes = max(1, int(options.probe_rate * seconds))
+    schedule: list[tuple[float, SyntheticFrame]] = [
+        (i / options.background_rate, factory.next_frame()) for i in range(background)
+    ]
+    schedule += [
+        ((j + 0.5) / options.probe_rate, factory.probe_alarm(probe_device))
+        for j in range(probes)
+    ]
+    schedule.sort(key=lambda pair: pair[0])
+    _register_probe_points(factory, probe_device, [f for _, f in schedule])
+    return factory, schedule
+
+
+def _tcp(options: BenchOptions) -> dict[str, Any]:
+    """Send frames on a clock to a real `offsite gateway` process (bench_tcp)."""
+    from offsite.intake.bench_tcp import run_tcp
+
+    factory, schedule = _alarm_schedule(options, "tcp")
+    return run_tcp(options, factory=factory, schedule=schedule)
 
 
 def _register_probe_points(
@@ -823,7 +864,7 @@ def _register_probe_points(
     )
 
 
-def _quantile(values: Sequence[float], q: float) -> float:
+def quantile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return float("nan")
@@ -992,6 +1033,20 @@ def table(report: dict[str, Any]) -> str:
                 f"p50 {latency['p50_seconds']:.3f} s, "
                 f"p99 {latency['p99_seconds']:.3f} s, "
                 f"max {latency['max_seconds']:.3f} s"
+            )
+        tcp = entry["phases"].get("tcp")
+        if tcp:
+            notes.append(
+                f"{name}: offsite gateway over {tcp['connections']} sockets, "
+                f"{tcp['background_rate']} frames/s offered: "
+                f"{tcp['confirmed']} of {tcp['sent']} confirmed, "
+                f"{tcp['achieved_rate']} frames/s; confirm p50 "
+                f"{tcp['confirm_p50_seconds']:.3f} s, p99 "
+                f"{tcp['confirm_p99_seconds']:.3f} s; fire alarm sent → warned "
+                f"({tcp['alarms_warned']} of {tcp['alarms']}) p50 "
+                f"{tcp['alarm_p50_seconds']:.3f} s, p99 "
+                f"{tcp['alarm_p99_seconds']:.3f} s; gateway peak "
+                f"{tcp['gateway_peak_rss_mb']} MiB"
             )
         burst = entry["phases"].get("burst")
         if burst:
