@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from offsite.delivery.models import Notice
 from offsite.registry.models import Person
 from offsite.supervision import services as supervision
-from offsite.supervision.models import Event
+from offsite.supervision.models import Event, Transition
 
 from .conftest import awaiting, send
 
@@ -176,7 +178,9 @@ def test_the_deadlines_list_the_review_deadlines(city, sign_in):
     assert page.count(">review<") == 3
 
 
-def test_the_oversight_table_counts_a_review_in_time(city, sign_in):
+def test_the_oversight_tables_count_a_review_in_time_per_authority_and_officer(
+    city, sign_in
+):
     event = awaiting("京华商业广场", "fire_lane")
     supervision.confirm(
         event, actor=Person.objects.get(user__username="officer"), at=timezone.now()
@@ -184,7 +188,34 @@ def test_the_oversight_table_counts_a_review_in_time(city, sign_in):
 
     page = sign_in("legal", "en").get("/console/oversight/").content.decode()
 
-    assert "<td>1</td><td>1</td>" in page
+    assert page.count("<td>1/1 · 100%</td>") == 2
+    assert "<td>110000</td><td>officer</td><td>1/1 · 100%</td>" in page
+    assert "no oversight part yet" not in page
+
+
+def test_the_oversight_page_links_a_situation_to_its_event(city, sign_in):
+    # A warning recorded with no notice to the unit (LM-28 (4)): the workflow
+    # never does this, so the row is written as a faulty import would.
+    event = awaiting("京华商业广场", "fire_lane")
+    at = timezone.now() - timedelta(hours=1)
+    Transition.objects.create(
+        event=event, from_state="confirmed", to_state="warned", actor="system", at=at
+    )
+
+    page = sign_in("legal", "en").get("/console/oversight/").content.decode()
+    chinese = sign_in("legal").get("/console/oversight/").content.decode()
+
+    assert f'<a href="/console/events/{event.pk}/">{event.pk}</a>' in page
+    assert "Procedure skipped (LM-28 (4))" in page
+    assert "but no notice was issued to the unit" in page
+    assert "程序缺失" in chinese
+
+
+def test_the_oversight_page_names_a_bad_date(city, sign_in):
+    response = sign_in("legal", "en").get("/console/oversight/?from=2026-13-01")
+
+    assert response.status_code == 400
+    assert "from: &#x27;2026-13-01&#x27; is not a date" in response.content.decode()
 
 
 def test_the_operation_log_shows_the_confirmation(city, sign_in):

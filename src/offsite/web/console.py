@@ -298,10 +298,21 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
 @console_view
 def oversight(request: HttpRequest) -> HttpResponse:
     who = queries.viewer(request.user)
+    now = timezone.now()
+    first_day = request.GET.get("from") or None
+    last_day = request.GET.get("to") or None
+    try:
+        shown = queries.oversight(who, at=now, first_day=first_day, last_day=last_day)
+    except ValueError as error:
+        messages.error(request, str(error))
+        shown, status = queries.oversight(who, at=now), 400
+    else:
+        status = 200
     return render(
         request,
         "web/console/oversight.html",
-        _context(request, rows=queries.oversight(who)),
+        _context(request, shown=shown, now=now),
+        status=status,
     )
 
 

@@ -26,13 +26,13 @@ from offsite.delivery.models import Notice
 from offsite.intake.models import RawRecord
 from offsite.monitoring.models import Finding
 from offsite.registry.models import Authority, Device, Person, Unit
+from offsite.supervision import oversight as oversight_part
 from offsite.supervision.models import (
     FINAL_STATES,
     Event,
     EventState,
     Prompt,
     ReviewRequest,
-    Transition,
 )
 from offsite.web.access import person_of
 
@@ -542,80 +542,51 @@ def open_prompts(unit: Unit) -> QuerySet[Prompt]:
     )
 
 
-# Oversight (IM-18) -----------------------------------------------------------------
+# Oversight (IM-18..20, LM-26..28) -----------------------------------------------------
 
 
 @dataclass
-class OversightRow:
-    authority: str
-    reviews: int = 0
-    reviews_in_time: int = 0
-    review_hours: list[float] = field(default_factory=list)
-    assignments: int = 0
-    assignments_in_time: int = 0
-    review_answers: int = 0
-    review_answers_in_time: int = 0
+class Oversight:
+    """What the oversight page shows: both figure tables and the situations."""
+
+    period: oversight_part.Period
+    by_authority: list[oversight_part.FigureRow]
+    by_officer: list[oversight_part.FigureRow]
+    situations: list[oversight_part.Situation]
 
     @property
-    def median_review_hours(self) -> float | None:
-        values = sorted(self.review_hours)
-        if not values:
-            return None
-        middle = len(values) // 2
-        if len(values) % 2:
-            return round(values[middle], 1)
-        return round((values[middle - 1] + values[middle]) / 2, 1)
+    def measures(self) -> list[tuple[str, Any]]:
+        """Return each duty's name and its label, in the reader's language."""
+        return list(oversight_part.MEASURE_LABELS.items())
 
 
-def oversight(who: Viewer) -> list[OversightRow]:
-    """Compute timeliness per authority from the transitions (IM-18, LM-26).
+def oversight(
+    who: Viewer,
+    *,
+    at: datetime,
+    first_day: str | None = None,
+    last_day: str | None = None,
+) -> Oversight:
+    """Read the oversight figures and situations of the events in scope.
 
-    A review is in time when it happened by the 24-hour deadline that the
-    move into the review queue set (LM-12); an assignment when it happened by
-    the deadline the clue set (LM-13); a review answer by its due time
-    (LM-14). Each deadline is the one stored on the row, so the figures use
-    the same calendar as the sweep.
+    Everything is computed in `supervision.oversight` from the stored rows;
+    the period defaults to the calendar year of `at`. A bad date raises
+    ValueError naming the field.
     """
-    scope = events(who).values("pk")
-    rows: dict[str, OversightRow] = {}
-
-    def row_for(name: str) -> OversightRow:
-        return rows.setdefault(name, OversightRow(authority=name))
-
-    steps = (
-        Transition.objects.filter(event__in=scope, person__isnull=False)
-        .select_related("event__owner", "person__authority")
-        .order_by("event", "at", "pk")
+    span = oversight_part.period(
+        oversight_part.parse_day(first_day, "from"),
+        oversight_part.parse_day(last_day, "to"),
+        at=at,
     )
-    entered: dict[tuple[int, str], Transition] = {}
-    for step in Transition.objects.filter(event__in=scope).order_by("at", "pk"):
-        entered[(step.event_id, step.to_state)] = step
-    for step in steps:
-        name = str(step.person.authority or step.event.owner)
-        if step.from_state == EventState.AWAITING_REVIEW:
-            row = row_for(name)
-            row.reviews += 1
-            start = entered.get((step.event_id, EventState.AWAITING_REVIEW))
-            if start is not None:
-                if start.due_at is None or step.at <= start.due_at:
-                    row.reviews_in_time += 1
-                row.review_hours.append((step.at - start.at).total_seconds() / 3600)
-        elif step.to_state == EventState.ASSIGNED:
-            row = row_for(name)
-            row.assignments += 1
-            start = entered.get((step.event_id, EventState.CLUE))
-            if start is None or start.due_at is None or step.at <= start.due_at:
-                row.assignments_in_time += 1
-
-    answered = ReviewRequest.objects.filter(
-        event__in=scope, answered_at__isnull=False
-    ).select_related("answered_by__authority")
-    for request in answered:
-        row = row_for(str(request.answered_by.authority))
-        row.review_answers += 1
-        if request.answered_at <= request.due_at:
-            row.review_answers_in_time += 1
-    return sorted(rows.values(), key=lambda r: r.authority)
+    scope = events(who)
+    return Oversight(
+        period=span,
+        by_authority=oversight_part.figures(scope, span, at=at),
+        by_officer=oversight_part.figures(
+            scope, span, at=at, by=oversight_part.BY_OFFICER
+        ),
+        situations=oversight_part.situations(scope, span, at=at),
+    )
 
 
 # The operation log (IM-8) -------------------------------------------------------
