@@ -127,9 +127,9 @@ class DatabaseWorker:
     of up to `batch_frames` frames. Other jobs (commands, gateway events)
     come next, and reading stored frames into observations last, a chunk
     at a time, so a storage request waits for at most one chunk of
-    evaluation. A frame that reports a fire alarm is read ahead of the
-    queue (LM-12: urgent), together with its device's earlier frames so
-    each device's frames are still read in order.
+    evaluation. A frame that reports a fire alarm is read ahead of
+    everything else (LM-12: urgent), together with its device's earlier
+    frames so each device's frames are still read in order.
     """
 
     def __init__(
@@ -234,7 +234,12 @@ class DatabaseWorker:
                         self._stores or self._jobs or self._processing or self._stopping
                     ):
                         self._condition.wait()
-                    if self._stores:
+                    if self._alarms_waiting:
+                        # Stored and confirmed already: an alarm waits for
+                        # nothing but its reading (LM-12: urgent).
+                        work = self._take_processing()
+                        kind = "process"
+                    elif self._stores:
                         work = self._take_stores()
                         kind = "store"
                     elif self._jobs:
@@ -278,15 +283,8 @@ class DatabaseWorker:
     def _take_processing(self) -> list[services.Receipt]:
         if self._alarms_waiting:
             self._alarms_waiting = False
-            alarmed = {
-                r.raw_record.device_id
-                for r in self._processing
-                if services.reports_fire_alarm(r)
-            }
-            first = [r for r in self._processing if r.raw_record.device_id in alarmed]
-            self._processing = deque(
-                r for r in self._processing if r.raw_record.device_id not in alarmed
-            )
+            first, rest = services.alarms_first(self._processing)
+            self._processing = deque(rest)
             return first
         count = min(self.process_chunk_frames, len(self._processing))
         return [self._processing.popleft() for _ in range(count)]

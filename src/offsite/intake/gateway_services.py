@@ -20,16 +20,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from offsite.intake import judging
 from offsite.intake.models import (
     GatewayCommand,
     Observation,
     RawRecord,
 )
-from offsite.monitoring import services as monitoring
 from offsite.protocols.gb26875 import codes
 from offsite.registry import queries as registry_queries
 from offsite.registry.models import Device
-from offsite.supervision import services as supervision
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +93,7 @@ def record_gateway_event(
             for name, value in observations.items()
         ]
         Observation.objects.bulk_create(rows)
-        results = monitoring.evaluate(rows, at=at)
-        supervision.take_results(results, at=at)
+        judging.judge().judge([(rows, at)])
     logger.info(
         "event=%s device=%s peer=%s raw=%s", event, device.source_address, peer, raw.pk
     )

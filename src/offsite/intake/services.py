@@ -1,10 +1,10 @@
 """Keep what arrives, read it into observations, and hand it on.
 
-Every adapter (replay, HTTP, and later the TCP gateway and MQTT) goes through
-`receive_gb26875` or `receive_observation_batch`: the raw bytes are stored
-first, in their own transaction, so that nothing acknowledged can be lost if
-reading them fails later (IM-7); then they are read into observations and
-evaluated, and the results go to supervision.
+Every adapter (replay, HTTP, the TCP gateway and MQTT) stores through this
+module: the raw bytes are committed first, so that nothing acknowledged can
+be lost if reading them fails later (IM-7); then they are read into
+observations and handed to the registered judge (`intake.judging`), which
+evaluates them and acts on the results.
 """
 
 from __future__ import annotations
@@ -22,16 +22,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from offsite.intake import bulk
+from offsite.intake import bulk, judging
 from offsite.intake.models import DuplicateCount, Observation, RawRecord
-from offsite.monitoring import services as monitoring
-from offsite.monitoring.models import CheckResult
 from offsite.protocols import gb26875
 from offsite.registry import queries as registry_queries
 from offsite.registry import services as registry
 from offsite.registry.models import Device, Point, Unit
-from offsite.supervision import queries as supervision_queries
-from offsite.supervision import services as supervision
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +167,23 @@ def reports_fire_alarm(receipt: Receipt) -> bool:
     )
 
 
+def alarms_first(
+    receipts: Sequence[Receipt],
+) -> tuple[list[Receipt], list[Receipt]]:
+    """Split stored frames into those to read first and the rest, in order.
+
+    The first are the frames of every device with a frame that reports a
+    fire alarm: all of that device's frames, so its frames are still read
+    in the order they came.
+    """
+    alarmed = {r.raw_record.device_id for r in receipts if reports_fire_alarm(r)}
+    if not alarmed:
+        return [], list(receipts)
+    first = [r for r in receipts if r.raw_record.device_id in alarmed]
+    rest = [r for r in receipts if r.raw_record.device_id not in alarmed]
+    return first, rest
+
+
 def _claim_unread(ids: list[int]) -> set[int]:
     """Lock the raw records not read yet among `ids`; return their ids.
 
@@ -211,64 +224,17 @@ def _finish(read: Sequence[tuple[Receipt, list[Observation]]]) -> None:
             [tuple(getattr(o, c) for c in OBSERVATION_COLUMNS) for o in observations],
         ),
     )
-    per_record = monitoring.evaluate_batch(
+    judged = judging.judge().judge(
         [(group, receipt.raw_record.received_at) for receipt, group in read]
     )
-    for (receipt, group), results, to_take in zip(
-        read, per_record, _to_take(per_record), strict=True
-    ):
+    for (receipt, group), outcome in zip(read, judged, strict=True):
         receipt.observations = len(group)
-        receipt.check_results = len(results)
-        if to_take:
-            taken = supervision.take_results(to_take, at=receipt.raw_record.received_at)
-            receipt.events_opened.update(e.scenario.code for e in taken.opened)
-            receipt.events_ended.update(e.scenario.code for e in taken.ended)
+        receipt.check_results = outcome.check_results
+        receipt.events_opened.update(outcome.events_opened)
+        receipt.events_ended.update(outcome.events_ended)
     RawRecord.objects.filter(
         pk__in=[receipt.raw_record.pk for receipt, _ in read]
     ).update(processed_at=timezone.now())
-
-
-def _to_take(per_record: Sequence[list[CheckResult]]) -> list[list[CheckResult]]:
-    """Leave out the normal results that have no event to end.
-
-    A normal result only acts on the open event of its unit, scenario and
-    subject (it ends a warned or ordered one, LM-13 ¶2); with no such event
-    it does nothing, yet supervision would look for one result by result.
-    One query finds the open events of the batch; an event a breach earlier
-    in the batch may open counts as open.
-    """
-    keys = {
-        _event_key(result)
-        for results in per_record
-        for result in results
-        if result.outcome == CheckResult.Outcome.NORMAL
-    }
-    if not keys:
-        return [list(results) for results in per_record]
-    open_keys = set(
-        supervision_queries.open_events()
-        .filter(
-            unit_id__in={unit for unit, _, _ in keys},
-            subject__in={subject for _, _, subject in keys},
-        )
-        .values_list("unit_id", "scenario__code", "subject")
-    )
-    to_take = []
-    for results in per_record:
-        taking = []
-        for result in results:
-            key = _event_key(result)
-            if result.outcome != CheckResult.Outcome.NORMAL:
-                open_keys.add(key)
-                taking.append(result)
-            elif key in open_keys:
-                taking.append(result)
-        to_take.append(taking)
-    return to_take
-
-
-def _event_key(result: CheckResult) -> tuple[int, str, str]:
-    return (result.unit_id, result.rule.scenario.code, result.subject)
 
 
 def _observation(
@@ -383,10 +349,9 @@ def _store_rejected(
     receipt = Receipt(raw_record=raw, status="rejected", reason=reason)
     if device is not None:
         # LM-11: data that cannot be read is unqualified, never a pass.
-        results = monitoring.record_unreadable(device=device, raw_record=raw)
-        taken = supervision.take_results(results, at=received_at)
-        receipt.check_results = len(results)
-        receipt.events_opened.update(e.scenario.code for e in taken.opened)
+        outcome = judging.judge().judge_unreadable(device=device, raw_record=raw)
+        receipt.check_results = outcome.check_results
+        receipt.events_opened.update(outcome.events_opened)
     return receipt
 
 
