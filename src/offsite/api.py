@@ -19,11 +19,13 @@ api = NinjaAPI(
 def _mount() -> None:
     from offsite.delivery.api import router as delivery_router
     from offsite.intake.api import router as intake_router
+    from offsite.oversight.api import router as oversight_router
     from offsite.supervision.api import router as supervision_router
 
     api.add_router("/", intake_router)
     api.add_router("/", delivery_router)
     api.add_router("/", supervision_router)
+    api.add_router("/", oversight_router)
 
 
 _mount()

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "offsite.monitoring",
     "offsite.supervision",
     "offsite.delivery",
+    "offsite.oversight",
     "offsite.web",
 ]
 

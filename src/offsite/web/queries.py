@@ -25,8 +25,8 @@ from offsite.catalog.models import Rule, Scenario, Threshold
 from offsite.delivery.models import Notice
 from offsite.intake.models import RawRecord
 from offsite.monitoring.models import Finding
+from offsite.oversight import queries as oversight_part
 from offsite.registry.models import Authority, Device, Person, Unit
-from offsite.supervision import oversight as oversight_part
 from offsite.supervision.models import (
     FINAL_STATES,
     Event,
@@ -569,7 +569,7 @@ def oversight(
 ) -> Oversight:
     """Read the oversight figures and situations of the events in scope.
 
-    Everything is computed in `supervision.oversight` from the stored rows;
+    Everything is computed in `oversight.queries` from the stored rows;
     the period defaults to the calendar year of `at`. A bad date raises
     ValueError naming the field.
     """

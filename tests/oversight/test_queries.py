@@ -13,8 +13,9 @@ from django.utils import translation
 from offsite.delivery import services as delivery
 from offsite.delivery.models import Channel, Notice
 from offsite.monitoring.models import CheckResult, Finding
+from offsite.oversight import queries as oversight
 from offsite.registry.models import Authority, Person
-from offsite.supervision import oversight, services
+from offsite.supervision import services
 from offsite.supervision.models import (
     Event,
     OwnerChange,
@@ -23,8 +24,7 @@ from offsite.supervision.models import (
     Transition,
 )
 from offsite.supervision.queries import visible_events
-
-from .support import beijing, real_scenario
+from tests.supervision.support import beijing, real_scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
-from offsite.supervision import oversight, queries
+from offsite.oversight import queries as oversight
+from offsite.supervision import queries
 from offsite.supervision.management.commands.sweep import parse_at
 from offsite.supervision.models import Event
 

@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 
 from offsite.monitoring.models import CheckResult
+from offsite.oversight import api
 from offsite.registry.models import Authority, Person
-from offsite.supervision import api, services
-
-from .support import beijing, real_scenario
+from offsite.supervision import services
+from tests.supervision.support import beijing, real_scenario
 
 pytestmark = pytest.mark.django_db
 
