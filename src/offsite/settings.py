@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "offsite.delivery",
     "offsite.oversight",
     "offsite.web",
+    "offsite.bench",
 ]
 
 MIDDLEWARE = [

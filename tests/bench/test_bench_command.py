@@ -14,7 +14,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from offsite.intake import bench, benchframes
+from offsite.bench import frames as benchframes
+from offsite.bench import intake as bench
 from offsite.protocols import gb26875
 
 FRAMES = 60

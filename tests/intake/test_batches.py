@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from offsite.intake import benchframes, services
+from offsite.bench import frames as benchframes
+from offsite.intake import services
 from offsite.intake.models import Observation, RawRecord
 from offsite.monitoring import services as monitoring
 from offsite.monitoring.models import CheckResult

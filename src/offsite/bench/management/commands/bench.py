@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from offsite.intake import bench
+from offsite.bench import intake as bench
 
 
 class Command(BaseCommand):

@@ -31,15 +31,12 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from offsite.intake import benchframes
-from offsite.intake.bench import quantile
-from offsite.intake.benchframes import PROBE_ALARM, SyntheticFrame
+from offsite.bench import frames as benchframes
+from offsite.bench.figures import quantile
+from offsite.bench.frames import PROBE_ALARM, SyntheticFrame
 from offsite.protocols import gb26875
-
-if TYPE_CHECKING:
-    from offsite.intake.bench import BenchOptions
 
 POLL_SECONDS = 0.02
 START_SECONDS = 60.0  # for the gateway to migrate nothing and listen
@@ -49,8 +46,9 @@ WARM_UP_QUIET_SECONDS = 3.0  # after every device's first frame is confirmed
 
 
 def run_tcp(
-    options: BenchOptions,
     *,
+    background_rate: int,
+    scheduled_seconds: float,
     factory: Any,
     schedule: list[tuple[float, SyntheticFrame]],
 ) -> dict[str, Any]:
@@ -112,8 +110,8 @@ def run_tcp(
             f"{POLL_SECONDS} s)"
         ),
         "connections": sent.connections,
-        "background_rate": options.background_rate,
-        "scheduled_seconds": options.latency_seconds,
+        "background_rate": background_rate,
+        "scheduled_seconds": scheduled_seconds,
         "frames": len(schedule),
         "sent": sent.count,
         "confirmed": len(sent.confirm_latencies),

@@ -25,7 +25,7 @@ and reports the peak memory of its own process:
   arrival to the end of the batch that read it, by which time its event is
   committed in the warned state.
 - `tcp`: the same clock of frames and alarms sent over one socket per
-  device to a real `offsite gateway` process (see `bench_tcp`): confirmed
+  device to a real `offsite gateway` process (see `bench.tcp`): confirmed
   frames per second, send-to-confirm and send-to-warned times.
 - `burst` (with `--burst`): ten times the base rate for a while, into a
   bounded queue a producer blocks on when it is full (the back-pressure a
@@ -58,8 +58,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from offsite.intake import benchframes
-from offsite.intake.benchframes import (
+from offsite.bench import frames as benchframes
+from offsite.bench.figures import quantile
+from offsite.bench.frames import (
     PROBE_ALARM,
     FrameFactory,
     SyntheticFrame,
@@ -837,10 +838,15 @@ def _alarm_schedule(
 
 def _tcp(options: BenchOptions) -> dict[str, Any]:
     """Send frames on a clock to a real `offsite gateway` process (bench_tcp)."""
-    from offsite.intake.bench_tcp import run_tcp
+    from offsite.bench.tcp import run_tcp
 
     factory, schedule = _alarm_schedule(options, "tcp")
-    return run_tcp(options, factory=factory, schedule=schedule)
+    return run_tcp(
+        background_rate=options.background_rate,
+        scheduled_seconds=options.latency_seconds,
+        factory=factory,
+        schedule=schedule,
+    )
 
 
 def _register_probe_points(
@@ -862,14 +868,6 @@ def _register_probe_points(
         for frame in frames
         if frame.kind == PROBE_ALARM
     )
-
-
-def quantile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def _burst(options: BenchOptions) -> dict[str, Any]:
