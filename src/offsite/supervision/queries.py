@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
 from django.db.models import Q, QuerySet
 
+from offsite.calendar.deadlines import Due, due_after
+from offsite.catalog import queries as catalog
 from offsite.catalog.models import Scenario
 from offsite.registry.models import Authority, Person, Unit
 from offsite.supervision.models import (
@@ -281,8 +283,6 @@ def due_times(event: Event) -> dict[str, Any]:
     unit's rectification (LM-13 ¶2), the assignment (LM-13) or the on-site
     investigation (LM-13 ¶1). The review window and answer come from LM-14.
     """
-    from offsite.supervision.services import review_window_end, service_date
-
     served_on = service_date(event)
     window = review_window_end(served_on) if served_on else None
     open_request = event.review_requests.filter(state=ReviewRequest.State.OPEN).first()
@@ -435,3 +435,40 @@ def _notices(event: Event) -> list[dict[str, Any]]:
         }
         for notice in Notice.objects.filter(event=event).order_by("created_at", "pk")
     ]
+
+
+# Deadlines and service --------------------------------------------------------
+
+
+def legal_due(code: str, start: datetime) -> Due:
+    """Return the due time a legal period (by its catalog code) sets from `start`."""
+    period = catalog.legal_period(code, on=start.astimezone(BEIJING).date())
+    return due_after(start, period.value, period.unit)
+
+
+def review_window_end(served_on: date) -> datetime:
+    """Return the end of the review window for a notice served on a date.
+
+    LM-14: 15 calendar days from the next day; a last day that is a rest day
+    rolls to the next working day (the calendar's "days" rule).
+    """
+    start = datetime.combine(served_on, time(12, 0), tzinfo=BEIJING)
+    return legal_due("review_request_window_days", start).at
+
+
+def service_date(event: Event) -> date | None:
+    """Return the date the event's warning or order was served, or None.
+
+    None while it is not served, or when no warning or order was sent.
+    """
+    if not django_apps.is_installed("offsite.delivery"):
+        return None
+    from offsite.delivery import queries as delivery_queries
+    from offsite.delivery.models import Notice
+
+    notice = (
+        Notice.objects.filter(event=event, kind__in=Prompt.Kind.values)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return delivery_queries.service_date(notice) if notice else None

@@ -15,7 +15,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,6 @@ from django.db.models import Count, F, Q
 
 from offsite.audit.services import record
 from offsite.calendar.deadlines import Due, due_after
-from offsite.catalog import queries as catalog
 from offsite.catalog.models import Scenario
 from offsite.monitoring.models import CheckResult, Finding
 from offsite.registry.models import Authority, Person, Unit
@@ -48,7 +47,13 @@ from offsite.supervision.models import (
     Transition,
     UnitAnswer,
 )
-from offsite.supervision.queries import events_due, open_event
+from offsite.supervision.queries import (
+    events_due,
+    legal_due,
+    open_event,
+    review_window_end,
+    service_date,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -344,19 +349,14 @@ def _due_for(event: Event, to_state: str, at: datetime) -> Due | None:
     if to_state == EventState.AWAITING_REVIEW:
         # LM-12: reviewed within 24 hours of the data's creation, not of the
         # moment the platform got round to filing it.
-        return _legal_due("review_hours", event.data_created_at)
+        return legal_due("review_hours", event.data_created_at)
     if to_state in (EventState.WARNED, EventState.ORDERED):
         return _rectification_due(event.scenario, event.pk, at)
     if to_state == EventState.CLUE:
-        return _legal_due("clue_assignment_hours", at)  # LM-13
+        return legal_due("clue_assignment_hours", at)  # LM-13
     if to_state == EventState.ASSIGNED:
-        return _legal_due("investigation_working_days", at)  # LM-13 ¶1
+        return legal_due("investigation_working_days", at)  # LM-13 ¶1
     return None
-
-
-def _legal_due(code: str, start: datetime) -> Due:
-    period = catalog.legal_period(code, on=start.astimezone(BEIJING).date())
-    return due_after(start, period.value, period.unit)
 
 
 def _rectification_due(scenario: Scenario, event_id: int, at: datetime) -> Due | None:
@@ -504,24 +504,6 @@ def _issue_notice(
         event=event,
         document_number=document_number,
     )
-
-
-def service_date(event: Event) -> date | None:
-    """Return the date the event's warning or order was served, or None.
-
-    None while it is not served, or when no warning or order was sent.
-    """
-    if not django_apps.is_installed("offsite.delivery"):
-        return None
-    from offsite.delivery import queries as delivery_queries
-    from offsite.delivery.models import Notice
-
-    notice = (
-        Notice.objects.filter(event=event, kind__in=Prompt.Kind.values)
-        .order_by("created_at", "pk")
-        .first()
-    )
-    return delivery_queries.service_date(notice) if notice else None
 
 
 def _prompt_text(event: Event, kind: str) -> str:
@@ -912,16 +894,6 @@ REVIEWABLE = (
 )
 
 
-def review_window_end(served_on: date) -> datetime:
-    """Return the end of the review window for a notice served on a date.
-
-    LM-14: 15 calendar days from the next day; a last day that is a rest day
-    rolls to the next working day (the calendar's "days" rule).
-    """
-    start = datetime.combine(served_on, time(12, 0), tzinfo=BEIJING)
-    return _legal_due("review_request_window_days", start).at
-
-
 def request_review(
     event: Event, *, actor: Person, at: datetime, statement: str
 ) -> ReviewRequest:
@@ -958,7 +930,7 @@ def request_review(
                 "too late (LM-14)"
             )
 
-        due = _legal_due("review_request_answer_working_days", at)
+        due = legal_due("review_request_answer_working_days", at)
         request = ReviewRequest.objects.create(
             event=locked,
             person=actor,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from offsite.protocols.gb26875.frames import Header
+    from offsite.protocols.gb26875.header import Header
 
 
 class FrameError(ValueError):

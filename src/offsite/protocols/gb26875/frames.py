@@ -18,6 +18,7 @@ from offsite.protocols.gb26875.errors import (
     FrameError,
     LengthError,
 )
+from offsite.protocols.gb26875.header import Header
 from offsite.protocols.gb26875.objects import (
     ClockSync,
     DutyCheck,
@@ -26,32 +27,6 @@ from offsite.protocols.gb26875.objects import (
     encode_adu,
 )
 from offsite.protocols.gb26875.wire import read_time, time_label, uint
-
-
-@dataclass(frozen=True)
-class Header:
-    """The control unit (控制单元) of a frame.
-
-    `sent_at` is the sender's local clock, naive; None when the six bytes are
-    not a date. `adu_length` is what the frame says; `encode` recomputes it.
-    """
-
-    serial: int
-    version_main: int
-    version_user: int
-    sent_at: datetime | None
-    source_address: int
-    destination_address: int
-    adu_length: int
-    command: int
-
-    @property
-    def source_hex(self) -> str:
-        return f"{self.source_address:012x}"
-
-    @property
-    def destination_hex(self) -> str:
-        return f"{self.destination_address:012x}"
 
 
 @dataclass(frozen=True)
