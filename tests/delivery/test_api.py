@@ -7,10 +7,12 @@ from datetime import date
 import pytest
 from django.test import Client, override_settings
 
+from offsite.catalog.models import Scenario
 from offsite.delivery import queries, services
 from offsite.delivery.consent import CONSENT_TEXT_VERSION
 from offsite.delivery.models import Consent, OutboxMessage
 from offsite.registry.models import Authority, Person
+from offsite.supervision.models import Event
 
 from .conftest import beijing
 from .support import consent_with_channels, issue
@@ -293,3 +295,28 @@ def test_the_delivery_endpoints_are_in_the_openapi_document(db):
         "/api/v1/notices/{notice_id}/arrival",
         "/api/v1/delivery/receipts",
     } <= set(paths)
+
+
+def test_district_staff_read_the_notices_of_a_clue_designated_to_them(
+    unit, make_person
+):
+    # LM-15: the city designated the Chaoyang unit's clue to Haidian.
+    haidian = Authority.objects.get(code="110108")
+    at = beijing(2026, 3, 2, 10, 0)
+    event = Event.objects.create(
+        unit=unit,
+        scenario=Scenario.objects.get(code="fire_lane", version__number=1),
+        subject="unit",
+        owner=haidian,
+        state="clue",
+        data_created_at=at,
+        observed_at=at,
+        opened_at=at,
+        state_changed_at=at,
+    )
+    notice = issue(unit, event=event)
+    haidian_officer = make_person("officer", authority=haidian)
+
+    listed = signed_in(haidian_officer).get("/api/v1/inbox").json()
+
+    assert [item["id"] for item in listed] == [notice.pk]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.db.models import Min, QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from offsite.delivery.models import Channel, Consent, Notice, OutboxMessage
 from offsite.registry.models import Authority, Person, Unit
@@ -68,8 +68,10 @@ def inbox(unit: Unit) -> QuerySet[Notice]:
 def notices_for(person: Person) -> QuerySet[Notice]:
     """Return the notices a person may read.
 
-    A unit user sees its own unit's; staff of a district see its units';
-    staff of the city see all; anyone else sees none.
+    A unit user sees its own unit's; staff of a district see its units'
+    and those of the events their district handles (a clue the city took
+    over for it or designated to it, LM-15); staff of the city see all;
+    anyone else sees none.
     """
     notices = Notice.objects.select_related("unit").order_by("-created_at", "-id")
     if person.role == Person.Role.UNIT_USER:
@@ -77,7 +79,10 @@ def notices_for(person: Person) -> QuerySet[Notice]:
     if person.is_staff_role and person.authority_id is not None:
         if person.authority.level == Authority.Level.CITY:
             return notices
-        return notices.filter(unit__district_id=person.authority_id)
+        return notices.filter(
+            Q(unit__district_id=person.authority_id)
+            | Q(event__owner_id=person.authority_id)
+        )
     return notices.none()
 
 
