@@ -121,6 +121,16 @@ def test_a_unit_user_cannot_reach_another_units_event(breach, officer, other_uni
         run("show", str(event.pk), "--json", "--as", "haidian-tower")
 
 
+def test_a_missing_text_names_the_option_that_carries_it(breach, officer):
+    event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
+
+    with pytest.raises(CommandError, match=r"^--text \(reason\): must not be empty$"):
+        run(
+            "act", str(event.pk), "dismiss", "--as", "chaoyang-officer",
+            "--at", "2026-03-02T11:00",
+        )  # fmt: skip
+
+
 def test_an_unknown_person_is_named(breach):
     event = breach("fire_alarm", beijing(2026, 3, 2, 10, 0))
 

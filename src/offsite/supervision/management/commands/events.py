@@ -143,7 +143,7 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         except ValueError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(_with_option(str(error))) from error
         event = Event.objects.get(pk=event.pk)
         if options["json"]:
             self._json(queries.describe(event, for_person=person))
@@ -261,3 +261,15 @@ def _event(pk: int, person: Person | None) -> Event:
     if event is None:
         raise CommandError(f"event {pk}: not found")
     return event
+
+
+# The text an action needs goes by one name on the command line.
+TEXT_FIELDS = ("reason", "statement", "text", "answer")
+
+
+def _with_option(message: str) -> str:
+    """Name the option that carries a field the services found wrong."""
+    field, _, rest = message.partition(": ")
+    if field in TEXT_FIELDS and rest:
+        return f"--text ({field}): {rest}"
+    return message
