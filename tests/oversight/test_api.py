@@ -162,3 +162,22 @@ def test_the_kind_filter_keeps_only_that_kind(unserved_warning, officer):
 
 def test_signed_out_callers_are_refused():
     assert Client().get("/api/v1/oversight/figures").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("to=9999-12-31", "to: '9999-12-31' is outside 2000–2099"),
+        ("from=0001-01-01", "from: '0001-01-01' is outside 2000–2099"),
+    ],
+)
+def test_a_day_outside_the_platforms_years_is_refused_not_a_crash(
+    officer, query, message
+):
+    client = Client()
+    client.force_login(officer.user)
+
+    answer = client.get(f"/api/v1/oversight/situations?{query}")
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith(message)

@@ -397,11 +397,6 @@ def test_a_period_whose_end_comes_first_is_refused_naming_the_field():
         oversight.period(date(2026, 3, 1), date(2026, 2, 1), at=beijing(2026, 4, 1))
 
 
-def test_a_day_that_is_not_a_date_is_refused_naming_the_field_and_format():
-    with pytest.raises(ValueError, match=r"^from: '2026-02-30' is not a date; "):
-        oversight.parse_day("2026-02-30", "from")
-
-
 # Situations ------------------------------------------------------------------------
 
 

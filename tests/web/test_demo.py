@@ -12,19 +12,21 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_replays_every_captured_frame():
-    summary, sign_ins, key = demo.load()
+    loaded = demo.load()
 
     # 71 frame lines in the six captures; the software-park capture repeats
     # one frame three times and another twice (4 retransmissions); then one
-    # batch of the provider's observations.
-    assert (summary.frames, summary.accepted, summary.duplicates) == (72, 68, 4)
+    # batch of the provider's observations, counted apart.
+    summary = loaded.captures
+    assert (summary.frames, summary.accepted, summary.duplicates) == (71, 67, 4)
     assert summary.rejected == 0
+    assert (loaded.provider.frames, loaded.provider.accepted) == (1, 1)
     assert RawRecord.objects.count() == 68
-    assert key.startswith("osk_")
+    assert loaded.key.startswith("osk_")
 
 
 def test_the_demo_opens_fire_alarm_events_and_ends_those_reset():
-    summary, _, _ = demo.load()
+    summary = demo.load().captures
 
     # 17 fire alarms on distinct points (m6a raises two points again after a
     # reset); the parser cards' reset lines end 15 of them.
@@ -41,10 +43,11 @@ def test_loading_the_demo_twice_opens_nothing_new():
     demo.load()
     events = Event.objects.count()
 
-    again, _, _ = demo.load()
+    again = demo.load()
 
-    assert (again.accepted, again.duplicates) == (0, 72)
-    assert dict(again.events_opened) == {}
+    assert (again.captures.accepted, again.captures.duplicates) == (0, 71)
+    assert (again.provider.accepted, again.provider.duplicates) == (0, 1)
+    assert dict(again.captures.events_opened) == {}
     assert Event.objects.count() == events
 
 
@@ -60,7 +63,7 @@ def test_the_demo_puts_three_events_in_the_review_queue():
 
 
 def test_the_printed_sign_ins_can_open_admin(client):
-    _, sign_ins, _ = demo.load()
+    sign_ins = demo.load().sign_ins
 
     for username in ("admin", "dispatch", "officer"):
         assert client.login(username=username, password=demo.DEMO_PASSWORD)
@@ -81,8 +84,8 @@ def test_the_printed_sign_ins_can_open_admin(client):
 def test_each_demo_load_revokes_the_key_it_printed_before():
     from offsite.registry import queries as registry_queries
 
-    _, _, first = demo.load()
-    _, _, second = demo.load()
+    first = demo.load().key
+    second = demo.load().key
 
     assert registry_queries.authenticate_api_key(first) is None
     assert registry_queries.authenticate_api_key(second) is not None

@@ -131,6 +131,19 @@ def test_a_missing_text_names_the_option_that_carries_it(breach, officer):
         )  # fmt: skip
 
 
+def test_a_step_dated_before_the_events_last_step_is_refused(breach, officer):
+    event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
+
+    with pytest.raises(
+        CommandError,
+        match=r"^refused: .*at: 2020-01-01T00:00:00\+08:00 is before the event's last",
+    ):
+        run(
+            "act", str(event.pk), "confirm", "--as", "chaoyang-officer",
+            "--at", "2020-01-01T00:00:00",
+        )  # fmt: skip
+
+
 def test_an_unknown_person_is_named(breach):
     event = breach("fire_alarm", beijing(2026, 3, 2, 10, 0))
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
+from offsite.calendar.times import parse_day
 from offsite.oversight import queries as oversight
 from offsite.registry.models import Person
 from offsite.supervision import queries
@@ -181,8 +182,8 @@ def _oversight_request(request: HttpRequest, params: PeriodIn):
     at = now()
     try:
         span = oversight.period(
-            oversight.parse_day(params.first_day, "from"),
-            oversight.parse_day(params.last_day, "to"),
+            parse_day(params.first_day, "from"),
+            parse_day(params.last_day, "to"),
             at=at,
         )
     except ValueError as error:

@@ -149,18 +149,6 @@ class Period:
         return self.start <= at < self.end
 
 
-def parse_day(text: str | None, name: str) -> date | None:
-    """Read a YYYY-MM-DD date given as option or parameter `name`; None if empty."""
-    if text is None or not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(
-            f"{name}: {text!r} is not a date; expected YYYY-MM-DD, e.g. 2026-03-01"
-        ) from None
-
-
 def period(
     first_day: date | None = None,
     last_day: date | None = None,

@@ -132,6 +132,17 @@ def transition(
         locked = Event.objects.select_for_update().get(pk=event.pk)
         from_state = locked.state
         _check_move(locked, from_state, to_state, actor)
+        if actor != SYSTEM and at < locked.state_changed_at:
+            # A person acts now; a step dated before the last one would
+            # rewrite the record and the timeliness figures (IM-8, IM-18).
+            last = locked.state_changed_at.astimezone(BEIJING).isoformat()
+            raise TransitionRefused(
+                locked,
+                from_state,
+                to_state,
+                f"at: {at.astimezone(BEIJING).isoformat()} is before the event's "
+                f"last step at {last}",
+            )
 
         due = _due_for(locked, to_state, at)
         changes: dict[str, Any] = {

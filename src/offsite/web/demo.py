@@ -230,7 +230,17 @@ def send_observations(provider: Provider) -> ReplaySummary:
     return summary
 
 
-def load(*, captures: Path = CAPTURES) -> tuple[ReplaySummary, list[SignIn], str]:
+@dataclass
+class Loaded:
+    """What loading the demo did: the captures replayed, the provider's batch."""
+
+    captures: ReplaySummary
+    provider: ReplaySummary
+    sign_ins: list[SignIn]
+    key: str
+
+
+def load(*, captures: Path = CAPTURES) -> Loaded:
     """Set up the demo city and replay its captures; safe to run again."""
     with transaction.atomic():
         units = ensure_units()
@@ -242,8 +252,12 @@ def load(*, captures: Path = CAPTURES) -> tuple[ReplaySummary, list[SignIn], str
     for demo, unit in units:
         summary = replay_files([captures / demo.capture], unit=unit)
         _merge(total, summary)
-    _merge(total, send_observations(provider))
-    return total, sign_ins, key
+    return Loaded(
+        captures=total,
+        provider=send_observations(provider),
+        sign_ins=sign_ins,
+        key=key,
+    )
 
 
 def _merge(total: ReplaySummary, part: ReplaySummary) -> None:

@@ -21,6 +21,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from offsite.audit.models import AuditEntry
+from offsite.calendar.times import parse_day
 from offsite.catalog.models import Rule, Scenario, Threshold
 from offsite.delivery.models import Notice
 from offsite.intake.models import RawRecord
@@ -574,8 +575,8 @@ def oversight(
     ValueError naming the field.
     """
     span = oversight_part.period(
-        oversight_part.parse_day(first_day, "from"),
-        oversight_part.parse_day(last_day, "to"),
+        parse_day(first_day, "from"),
+        parse_day(last_day, "to"),
         at=at,
     )
     scope = events(who)

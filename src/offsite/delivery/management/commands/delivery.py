@@ -10,21 +10,18 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from offsite.calendar.times import parse_time
 from offsite.delivery.services import dispatch
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def parse_at(text: str) -> datetime:
-    """Read an ISO 8601 time; a time without an offset is Beijing time."""
+    """Read `--at`; a time without an offset is Beijing time."""
     try:
-        value = datetime.fromisoformat(text)
+        return parse_time(text, "--at")
     except ValueError as error:
-        raise CommandError(
-            f"--at: {text!r} is not an ISO 8601 time (e.g. 2026-03-02T10:00 "
-            "or 2026-03-02T02:00:00+00:00)"
-        ) from error
-    return value if value.tzinfo is not None else value.replace(tzinfo=BEIJING)
+        raise CommandError(str(error)) from None
 
 
 class Command(BaseCommand):

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
+from offsite.calendar.times import parse_day
 from offsite.oversight import queries as oversight
 from offsite.supervision import queries
 from offsite.supervision.management.commands.sweep import parse_at
@@ -66,8 +67,8 @@ class Command(BaseCommand):
         at = parse_at(options["at"]) if options.get("at") else timezone.now()
         try:
             span = oversight.period(
-                oversight.parse_day(options.get("first_day"), "--from"),
-                oversight.parse_day(options.get("last_day"), "--to"),
+                parse_day(options.get("first_day"), "--from"),
+                parse_day(options.get("last_day"), "--to"),
                 at=at,
                 names=("--from", "--to"),
             )

@@ -9,23 +9,18 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from offsite.calendar.times import parse_time
 from offsite.supervision.services import sweep
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def parse_at(text: str) -> datetime:
-    """Read an ISO 8601 time; a time without an offset is Beijing time."""
+    """Read `--at`; a time without an offset is Beijing time."""
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(
-            f"--at: {text!r} is not an ISO 8601 time (e.g. 2026-02-25T23:59:59 "
-            "or 2026-02-25T15:59:59+00:00)"
-        ) from exc
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=BEIJING)
-    return value
+        return parse_time(text, "--at")
+    except ValueError as error:
+        raise CommandError(str(error)) from None
 
 
 class Command(BaseCommand):

@@ -68,9 +68,10 @@ class Command(BaseCommand):
         if options["demo"]:
             from offsite.web import demo
 
-            summary, sign_ins, key = demo.load()
+            loaded = demo.load()
+            sign_ins = loaded.sign_ins
             report = supervision.sweep(at=timezone.now())
-            self._print_demo(summary, report, key)
+            self._print_demo(loaded, report)
 
         if options["no_serve"]:
             return
@@ -133,12 +134,21 @@ class Command(BaseCommand):
             asyncore_use_poll=True,
         )
 
-    def _print_demo(self, summary, report, key: str) -> None:
-        self.stdout.write("Replay of the packaged device captures:")
-        self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    def _print_demo(self, loaded, report) -> None:
+        for title, summary in (
+            ("Replay of the packaged device captures:", loaded.captures),
+            (
+                "The demo provider's observations, through the HTTP intake:",
+                loaded.provider,
+            ),
+        ):
+            self.stdout.write(title)
+            self.stdout.write(
+                json.dumps(summary.as_dict(), ensure_ascii=False, indent=2)
+            )
         self.stdout.write("Sweep after the replay:")
         self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-        self.stdout.write(f"Demo provider API key (X-API-Key): {key}")
+        self.stdout.write(f"Demo provider API key (X-API-Key): {loaded.key}")
 
 
 def _start_gateway(host: str, port: int) -> GatewayThread | None:
