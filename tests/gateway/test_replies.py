@@ -208,3 +208,18 @@ def test_a_peer_sending_only_noise_is_dropped_with_its_bytes_kept(start_gateway)
     )
     assert len(kept) > 64 * 1024
     assert noise.startswith(kept)
+
+
+def test_a_frame_left_unfinished_when_the_link_closes_is_kept(start_gateway):
+    gateway = start_gateway()
+    device = Device(gateway.port)
+    unfinished = S2_DEVICE_CLOCK[:25]
+
+    device.send(unfinished)
+    device.close()
+    gateway.stop()
+
+    kept = RawRecord.objects.get()
+    assert bytes(kept.payload) == unfinished
+    assert kept.status == "rejected"
+    assert kept.reject_reason.startswith("stream: 25 bytes outside any frame")

@@ -131,3 +131,13 @@ def test_every_byte_fed_is_a_frame_a_dropped_byte_or_pending():
 
     assert frames == [S8_CONFIRM, S1_COMPONENT_FIRE]
     assert len(b"".join(frames)) + len(dropped) + splitter.pending == len(stream)
+
+
+def test_the_unfinished_end_of_a_stream_can_be_taken():
+    splitter = FrameSplitter()
+
+    frames = splitter.feed(S8_CONFIRM + S1_COMPONENT_FIRE[:20])
+
+    assert frames == [S8_CONFIRM]
+    assert splitter.take_pending() == S1_COMPONENT_FIRE[:20]
+    assert splitter.pending == 0

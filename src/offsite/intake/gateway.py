@@ -536,6 +536,28 @@ class Gateway:
         queue: asyncio.Queue,
     ) -> str:
         splitter = gb26875.FrameSplitter()
+        try:
+            return await self._read_frames(connection, reader, queue, splitter)
+        finally:
+            # A frame the peer began and never finished is kept too.
+            unfinished = splitter.take_pending()
+            if unfinished and not connection.failed:
+                await queue.put(
+                    services.IncomingFrame(
+                        data=unfinished,
+                        origin=connection.peer,
+                        received_at=timezone.now(),
+                        unframed=True,
+                    )
+                )
+
+    async def _read_frames(
+        self,
+        connection: Connection,
+        reader: asyncio.StreamReader,
+        queue: asyncio.Queue,
+        splitter: gb26875.FrameSplitter,
+    ) -> str:
         while not connection.failed:
             try:
                 async with asyncio.timeout(self.keepalive_seconds):

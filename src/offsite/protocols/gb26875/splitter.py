@@ -42,6 +42,15 @@ class FrameSplitter:
             frames.append(bytes(self._buffer[:size]))
             del self._buffer[:size]
 
+    def take_pending(self) -> bytes:
+        """Return the bytes still waiting for the rest of a frame, and forget them.
+
+        For the end of a stream: what a peer sent last and never finished.
+        """
+        pending = bytes(self._buffer)
+        self._buffer.clear()
+        return pending
+
     def take_discarded(self) -> bytes:
         """Return the bytes dropped since the last call, and forget them.
 
