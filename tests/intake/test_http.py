@@ -285,3 +285,20 @@ def test_a_body_over_the_size_limit_gets_a_json_answer(client, provider_setup):
 
     assert response.status_code == 413
     assert response.json()["detail"].startswith("body: larger than 2621440 bytes")
+
+
+@pytest.mark.parametrize("field", ["device", "point"])
+def test_a_nul_character_is_refused_naming_the_field_and_kept(
+    client, provider_setup, field
+):
+    _, _, _, key = provider_setup
+    item = fire_alarm("smoke-7") | {field: "smoke\u00007"}
+
+    response = post(client, key, [item])
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        f"[0].{field}: Value error, must not contain the NUL character (U+0000)"
+    ]
+    assert RawRecord.objects.get().status == "rejected"
+    assert Observation.objects.count() == 0

@@ -56,6 +56,14 @@ class ObservationIn(Schema):
         description="When it was true, ISO 8601 with an offset."
     )
 
+    @field_validator("device", "point", "value")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        # No database text column can hold U+0000 (PostgreSQL refuses it).
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain the NUL character (U+0000)")
+        return value
+
     @field_validator("observed_at", mode="before")
     @classmethod
     def _iso_text_only(cls, value: object) -> object:
