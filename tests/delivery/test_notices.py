@@ -118,6 +118,31 @@ def test_a_proven_arrival_date_overrides_the_date_shown_as_sent(unit, unit_user)
     assert queries.service_date(notice) == date(2026, 3, 4)
 
 
+def test_consent_serves_from_then_on_the_notices_that_waited_for_it(
+    unit, unit_user, make_person
+):
+    waiting = issue(unit, at=beijing(2026, 3, 2, 10, 0))
+    served_by_hand = issue(unit, at=beijing(2026, 3, 2, 11, 0))
+    services.record_service(
+        served_by_hand,
+        actor=make_person("officer"),
+        served_on=date(2026, 3, 2),
+        method="直接送达",
+        at=beijing(2026, 3, 2, 15, 0),
+    )
+
+    services.record_consent(
+        unit=unit, person=unit_user, consented=True, at=beijing(2026, 3, 4, 9, 0)
+    )
+    services.dispatch(at=beijing(2026, 3, 4, 9, 1))
+
+    waiting.refresh_from_db()
+    assert waiting.electronic is True
+    assert queries.service_date(waiting) == date(2026, 3, 4)
+    assert served_by_hand.messages.count() == 0
+    assert queries.service_date(served_by_hand) == date(2026, 3, 2)
+
+
 def test_a_notice_without_consent_is_served_on_the_date_recorded(unit, make_person):
     officer = make_person("officer")
     notice = issue(unit, at=beijing(2026, 3, 2, 10, 0))

@@ -104,15 +104,21 @@ def record_consent(
             text=CONSENT_TEXT,
             text_version=CONSENT_TEXT_VERSION,
         )
+        waiting: list[int] = []
         if consented:
             _inbox_channel(unit, at=at)
+            waiting = _queue_unserved(unit, at=at)
         record(
             actor=person.user.get_username(),
             action="consent_answered",
             object_type="unit",
             object_id=unit.pk,
             at=at,
-            detail={"consented": consented, "text_version": CONSENT_TEXT_VERSION},
+            detail={
+                "consented": consented,
+                "text_version": CONSENT_TEXT_VERSION,
+                "notices_queued": waiting,
+            },
         )
     logger.info(
         "event=consent_answered unit=%s person=%s consented=%s",
@@ -211,18 +217,7 @@ def issue_notice(
         channels = []
         if electronic:
             _inbox_channel(unit, at=at)
-            channels = list(Channel.objects.filter(unit=unit, active=True))
-        OutboxMessage.objects.bulk_create(
-            OutboxMessage(
-                notice=notice,
-                channel=channel,
-                kind=channel.kind,
-                address=channel.address,
-                created_at=at,
-                next_attempt_at=at,
-            )
-            for channel in channels
-        )
+            channels = _queue(notice, at=at)
         record(
             actor="system",
             action="notice_issued",
@@ -245,6 +240,42 @@ def issue_notice(
         len(channels),
     )
     return notice
+
+
+def _queue(notice: Notice, *, at: datetime) -> list[Channel]:
+    """Queue a notice on every active channel of its unit; return them."""
+    channels = list(Channel.objects.filter(unit=notice.unit_id, active=True))
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            notice=notice,
+            channel=channel,
+            kind=channel.kind,
+            address=channel.address,
+            created_at=at,
+            next_attempt_at=at,
+        )
+        for channel in channels
+    )
+    return channels
+
+
+def _queue_unserved(unit: Unit, *, at: datetime) -> list[int]:
+    """Serve electronically, from now, the notices that waited for consent.
+
+    A notice issued before the unit consented was recorded but not sent
+    (LM-5); unless it was served by other means meanwhile, consent lets the
+    platform send it now, and its service date is the day it is sent.
+    """
+    waiting = list(
+        Notice.objects.filter(unit=unit, electronic=False, served_on__isnull=True)
+        .exclude(messages__isnull=False)
+        .order_by("created_at", "pk")
+    )
+    for notice in waiting:
+        notice.electronic = True
+        notice.save(update_fields=["electronic"])
+        _queue(notice, at=at)
+    return [notice.pk for notice in waiting]
 
 
 def record_arrival(
