@@ -374,3 +374,15 @@ def test_a_fire_alarm_from_a_device_reaches_the_unit_through_monitoring(unit):
     assert event.scenario.code == "fire_alarm"
     assert event.state == "warned"
     assert event.links.get().finding.check_result.observation == observation
+
+
+@pytest.mark.parametrize(
+    ("subject", "label"),
+    [
+        ("point:east-gate", "点位 east-gate"),
+        ("device:000000000001", "设备 000000000001"),
+        ("unit", "unit"),
+    ],
+)
+def test_a_notice_names_the_subject_in_words(subject, label):
+    assert services.subject_label(subject) == label

@@ -517,8 +517,19 @@ def _issue_notice(
     )
 
 
+# How a subject reads in a notice to a unit: "point:east-gate" is 点位 east-gate.
+SUBJECT_WORDS = {"point": "点位", "device": "设备"}
+
+
+def subject_label(subject: str) -> str:
+    """Return an event's subject as a notice names it to a person."""
+    kind, _, name = subject.partition(":")
+    word = SUBJECT_WORDS.get(kind)
+    return f"{word} {name}" if word and name else subject
+
+
 def _prompt_text(event: Event, kind: str) -> str:
-    what = f"{event.unit.name}：{event.scenario.name}（{event.subject}）"
+    what = f"{event.unit.name}：{event.scenario.name}（{subject_label(event.subject)}）"
     due = (
         event.due_at.astimezone(BEIJING).strftime("%Y年%m月%d日%H:%M")
         if event.due_at
@@ -1073,7 +1084,7 @@ def answer_review(
 
 
 def _review_answer_text(event: Event, request: ReviewRequest) -> str:
-    what = f"{event.unit.name}：{event.scenario.name}（{event.subject}）"
+    what = f"{event.unit.name}：{event.scenario.name}（{subject_label(event.subject)}）"
     if request.state == ReviewRequest.State.UPHELD:
         order = event.prompts.exclude(document_number="").first()
         revoked = (
@@ -1182,7 +1193,7 @@ def _change_owner(
         )
         text = (
             f"【案件线索管辖】{locked.unit.name}：{locked.scenario.name}"
-            f"（{locked.subject}）的案件线索{verb}（原管辖：{previous.name}）。"
+            f"（{subject_label(locked.subject)}）的案件线索{verb}（原管辖：{previous.name}）。"
         )
         for authority in {previous.pk: previous, to.pk: to}.values():
             AuthorityNotice.objects.create(
@@ -1264,7 +1275,7 @@ def _tell_station(event: Event, *, at: datetime) -> AuthorityNotice:
         kind=AuthorityNotice.Kind.STATION_NOTICE,
         text=(
             f"【防消联勤】{event.unit.name}存在{event.scenario.name}问题"
-            f"（{event.subject}），请告知属地消防救援站及时修订灭火预案（LM-16）。"
+            f"（{subject_label(event.subject)}），请告知属地消防救援站及时修订灭火预案（LM-16）。"
         ),
         created_at=at,
     )
