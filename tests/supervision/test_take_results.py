@@ -12,7 +12,12 @@ from offsite.monitoring import services as monitoring
 from offsite.monitoring.models import CheckResult
 from offsite.registry import services as registry
 from offsite.supervision.models import Event, EventFinding, Prompt
-from offsite.supervision.services import respond, take_results, transition
+from offsite.supervision.services import (
+    respond,
+    subject_label,
+    take_results,
+    transition,
+)
 
 from .support import beijing, real_scenario
 
@@ -385,4 +390,4 @@ def test_a_fire_alarm_from_a_device_reaches_the_unit_through_monitoring(unit):
     ],
 )
 def test_a_notice_names_the_subject_in_words(subject, label):
-    assert services.subject_label(subject) == label
+    assert subject_label(subject) == label
