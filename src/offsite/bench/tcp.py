@@ -42,7 +42,8 @@ POLL_SECONDS = 0.02
 START_SECONDS = 60.0  # for the gateway to migrate nothing and listen
 SETTLE_SECONDS = 120.0  # for the last confirmations and events after the clock
 WRITE_BUFFER_BYTES = 64 * 1024  # a device's send buffer before it waits
-WARM_UP_QUIET_SECONDS = 3.0  # after every device's first frame is confirmed
+WARM_UP_QUIET_SECONDS = 3.0
+MEMORY_SAMPLE_SECONDS = 10.0  # after every device's first frame is confirmed
 
 
 def run_tcp(
@@ -71,7 +72,9 @@ def run_tcp(
         try:
             _wait_listening(port, gateway)
             watcher = _EventWatcher([f"point:{code}" for code in probes])
+            memory = _MemorySampler(gateway.pid)
             watcher.start()
+            memory.start()
             try:
                 sent = asyncio.run(_drive(port, factory, schedule))
                 settle = time.monotonic() + SETTLE_SECONDS
@@ -79,7 +82,8 @@ def run_tcp(
                     time.sleep(0.1)
             finally:
                 watcher.stop()
-            peak_mb = _peak_mb(gateway.pid)
+                memory.stop()
+            peak_mb = _status_mb(gateway.pid, "VmHWM:")
         finally:
             gateway.send_signal(signal.SIGTERM)
             try:
@@ -128,6 +132,7 @@ def run_tcp(
         "alarm_seconds": [round(x, 3) for x in alarm_latencies],
         "stored": stored.count(),
         "gateway_peak_rss_mb": peak_mb,
+        "gateway_rss_over_time": memory.samples,
         "gateway_errors": errors[-20:],
     }
 
@@ -283,13 +288,37 @@ def _wait_listening(port: int, gateway: subprocess.Popen) -> None:
     raise TimeoutError(f"offsite gateway did not listen on {port} in {START_SECONDS} s")
 
 
-def _peak_mb(pid: int) -> float | None:
-    """Return a process's peak resident memory in MiB, from /proc (Linux)."""
+def _status_mb(pid: int, field: str) -> float | None:
+    """Return a memory figure of a process in MiB, from /proc (Linux)."""
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field):
                     return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         return None
     return None
+
+
+class _MemorySampler(threading.Thread):
+    """Note the gateway's resident memory every `MEMORY_SAMPLE_SECONDS`."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(name="bench-memory-sampler", daemon=True)
+        self.pid = pid
+        self.samples: list[dict[str, float | None]] = []
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        start = time.monotonic()
+        while not self._done.wait(MEMORY_SAMPLE_SECONDS):
+            self.samples.append(
+                {
+                    "t": round(time.monotonic() - start, 1),
+                    "rss_mb": _status_mb(self.pid, "VmRSS:"),
+                }
+            )
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join(10)
