@@ -7,8 +7,6 @@ alarm first, together with the earlier frames of the same device.
 
 from __future__ import annotations
 
-import asyncio
-
 from offsite.intake.gateway import DatabaseWorker
 from offsite.intake.models import RawRecord
 from offsite.intake.services import Receipt
@@ -42,7 +40,7 @@ def test_a_fire_alarm_and_its_devices_earlier_frames_are_read_first():
         receipt(clock_frame(3, device=FOUR_FAITH), OTHER, "other 3"),
     ]
 
-    asyncio.run(worker.process(backlog))
+    worker.process(backlog)
 
     assert taken(worker) == ["alarmed 1", "alarmed fire"]
     assert taken(worker) == ["other 1", "other 2"]
@@ -57,6 +55,6 @@ def test_without_an_alarm_frames_are_read_in_arrival_order():
         receipt(clock_frame(2, device=FOUR_FAITH), OTHER, "other 2"),
     ]
 
-    asyncio.run(worker.process(backlog))
+    worker.process(backlog)
 
     assert taken(worker) == ["other 1", "alarmed 1", "other 2"]

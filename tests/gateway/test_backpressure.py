@@ -8,10 +8,13 @@ send more.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
 import pytest
+
+from offsite.intake.gateway import DatabaseWorker
 
 from .support import HAIWAN, Device, clock_frame, command_of
 
@@ -74,3 +77,27 @@ def test_frames_held_back_are_confirmed_once_storage_resumes(gateway):
     replies = device.receive(10, timeout_seconds=30)
 
     assert [command_of(r) for r in replies] == [3] * 10
+
+
+def test_storage_waits_while_the_unread_backlog_is_full():
+    """What is stored but unread never passes the backlog limit (IM-7: bounded)."""
+
+    async def scenario() -> list[bool]:
+        worker = DatabaseWorker(process_backlog_frames=10)
+        await worker.reserve(6)
+        second = asyncio.ensure_future(worker.reserve(6))
+        await asyncio.sleep(0.01)
+        waited = not second.done()
+        worker.release(6)  # the first six were read
+        await asyncio.sleep(0.01)
+        return [waited, second.done()]
+
+    assert asyncio.run(scenario()) == [True, True]
+
+
+def test_an_empty_backlog_takes_a_batch_larger_than_the_limit():
+    async def scenario() -> int:
+        worker = DatabaseWorker(process_backlog_frames=10)
+        return await asyncio.wait_for(worker.reserve(25), timeout=1)
+
+    assert asyncio.run(scenario()) == 25

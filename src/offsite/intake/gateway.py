@@ -155,6 +155,9 @@ class DatabaseWorker:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._capacity_waiters: list[asyncio.Future] = []
+        # Frames being stored or stored and not read yet; the event loop's
+        # thread alone changes it.
+        self._reserved = 0
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -206,8 +209,30 @@ class DatabaseWorker:
             self._condition.notify()
         return future
 
-    async def process(self, receipts: Sequence[services.Receipt]) -> None:
-        """Queue stored frames to be read; wait while too many are queued."""
+    async def reserve(self, count: int) -> int:
+        """Wait until `count` more frames fit the backlog; return `count`.
+
+        A connection reserves its frames before storing them and each is
+        released once read (or at once when it is not to be read), so what
+        is stored but unread stays within `process_backlog_frames` however
+        many connections push at once: past it, connections wait, their
+        queues fill and their sockets are no longer read. An empty backlog
+        takes any one batch.
+        """
+        while self._reserved and self._reserved + count > self.process_backlog_frames:
+            waiter = asyncio.get_running_loop().create_future()
+            self._capacity_waiters.append(waiter)
+            await waiter
+        self._reserved += count
+        return count
+
+    def release(self, count: int) -> None:
+        """Give back reserved room (on the event loop's thread) and wake writers."""
+        self._reserved -= count
+        self._wake_writers()
+
+    def process(self, receipts: Sequence[services.Receipt]) -> None:
+        """Queue the accepted frames of a stored batch to be read."""
         accepted = [r for r in receipts if r.status == "accepted"]
         if not accepted:
             return
@@ -215,14 +240,7 @@ class DatabaseWorker:
         with self._condition:
             self._processing.extend(accepted)
             self._alarms_waiting = self._alarms_waiting or alarm
-            backlog = len(self._processing)
             self._condition.notify()
-        while backlog > self.process_backlog_frames:
-            waiter = asyncio.get_running_loop().create_future()
-            self._capacity_waiters.append(waiter)
-            await waiter
-            with self._condition:
-                backlog = len(self._processing)
 
     def _run(self) -> None:
         if self._shared_connection is not None:
@@ -333,12 +351,9 @@ class DatabaseWorker:
             _after_error()
             for receipt in receipts:
                 self._process_one(receipt)
-        with self._condition:
-            backlog = len(self._processing)
-        if backlog <= self.process_backlog_frames and self._capacity_waiters:
-            # RuntimeError: the event loop has ended and no writer waits any more.
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._wake_writers)
+        # RuntimeError: the event loop has ended and no writer waits any more.
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(self.release, len(receipts))
 
     @staticmethod
     def _process_one(receipt: services.Receipt) -> None:
@@ -634,9 +649,11 @@ class Gateway:
     async def _store_and_answer(
         self, connection: Connection, frames: list[services.IncomingFrame]
     ) -> None:
+        reserved = await self.worker.reserve(len(frames))
         try:
             receipts = await self.worker.store(frames)
         except Exception:
+            self.worker.release(reserved)
             # Nothing is acknowledged, so the device sends it all again.
             logger.exception(
                 "event=storage_failed peer=%s frames=%d", connection.peer, len(frames)
@@ -644,6 +661,7 @@ class Gateway:
             connection.failed = True
             connection.writer.close()
             return
+        self.worker.release(sum(1 for r in receipts if r.status != "accepted"))
 
         sent_at = device_time()
         connection.frames += len(frames)
@@ -664,7 +682,7 @@ class Gateway:
 
         self._note_device(connection, receipts)
         self._note_answers(connection, receipts, frames)
-        await self.worker.process(receipts)
+        self.worker.process(receipts)
 
     def _note_device(
         self, connection: Connection, receipts: Sequence[services.Receipt]
