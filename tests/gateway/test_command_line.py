@@ -41,6 +41,23 @@ def test_roll_call_records_a_request_for_the_device(register_device):
 
 
 @pytest.mark.django_db
+def test_waiting_for_a_device_no_gateway_has_says_so(register_device):
+    register_device(HAIWAN)
+    out, err = StringIO(), StringIO()
+
+    call_command(
+        "gateway", "roll-call", "--device", HAIWAN, "--wait-seconds", "0.3",
+        stdout=out, stderr=err,
+    )  # fmt: skip
+
+    assert json.loads(out.getvalue())["state"] == "requested"
+    assert err.getvalue().startswith(
+        f"not sent yet: no gateway has device {HAIWAN} connected; it is sent if "
+        "the device connects within 10 minutes of the request"
+    )
+
+
+@pytest.mark.django_db
 def test_clock_sync_records_a_request_for_the_device(register_device):
     register_device(HAIWAN)
 

@@ -197,9 +197,14 @@ class Command(BaseCommand):
                 break
             time.sleep(0.2)
         command.refresh_from_db()
-        self.stdout.write(
-            json.dumps(gateway_queries.command_state(command), ensure_ascii=False)
-        )
+        state = gateway_queries.command_state(command)
+        self.stdout.write(json.dumps(state, ensure_ascii=False))
+        if state["state"] == "requested" and options["wait_seconds"] > 0:
+            self.stderr.write(
+                f"not sent yet: no gateway has device {state['device']} connected; "
+                "it is sent if the device connects within "
+                f"{gateway_services.COMMAND_VALID_MINUTES} minutes of the request"
+            )
 
     def _simulate(self, options: dict[str, Any]) -> None:
         from offsite.intake.gateway_simulator import GatewayUnreachableError, simulate
