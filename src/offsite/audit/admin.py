@@ -10,11 +10,21 @@ from offsite.audit.models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "object_type", "object_id"]
+    list_display = ["sequence", "at", "actor", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor", "object_id"]
     date_hierarchy = "at"
-    readonly_fields = ["at", "actor", "action", "object_type", "object_id", "detail"]
+    readonly_fields = [
+        "sequence",
+        "at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "detail",
+        "prev_hash",
+        "hash",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,4 +1,4 @@
-"""The operation log (IM-8): one row per action, never edited."""
+"""The operation log (IM-8): one row per action, never edited, hash-chained."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     detail = models.JSONField(default=dict, blank=True)
+    # The chain (see chain.py): the entry's place, with no gap, the hash of
+    # the entry before it, and its own hash, both hex SHA-256.
+    sequence = models.PositiveBigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -47,3 +52,34 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"audit entry {self.pk} is append-only: no delete")
+
+
+class ChainHead(models.Model):
+    """The last link of the chain: one row, locked by every append.
+
+    Appending reads this row with SELECT … FOR UPDATE inside the writer's
+    transaction, so on PostgreSQL two transactions can never chain onto the
+    same entry; the lock is released when that transaction commits or rolls
+    back. On SQLite the write lock taken at BEGIN IMMEDIATE (settings.py)
+    already serialises writers. `offsite audit verify` also checks that the
+    log ends where this row says, which shows entries removed from its end.
+    """
+
+    ROW = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ROW)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "audit chain head"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="audit_chain_head_single_row",
+                violation_error_message="id: the chain has one head, row 1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"audit chain at {self.sequence} {self.hash[:12]}"
