@@ -54,6 +54,13 @@ def test_the_language_switch_keeps_the_choice(city, sign_in):
     assert _heading(client.get("/console/")) == "Dashboard"
 
 
+def test_the_language_menu_names_each_language_in_itself(db):
+    page = Client().get("/items/").content.decode()
+
+    assert ">English</option>" in page
+    assert ">简体中文</option>" in page
+
+
 def test_the_item_list_is_public_with_sources_and_version(db):
     page = Client().get("/items/").content.decode()
 

@@ -118,7 +118,12 @@ def test_the_intake_endpoint_checks_its_key_itself(db):
 
 
 def test_a_unit_user_may_not_open_the_console(city, sign_in):
-    assert sign_in("unit").get("/console/").status_code == 403
+    response = sign_in("unit").get("/console/")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "工作台仅供消防救援机构工作人员使用" in page
+    assert 'href="/home/"' in page
 
 
 def test_staff_may_not_open_the_portal(city, sign_in):

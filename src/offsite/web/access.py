@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from offsite.registry.models import Person
 
@@ -49,7 +50,7 @@ def console_view(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if home_of(request.user) != HOME_CONSOLE:
-            raise PermissionDenied("the console is for authority staff")
+            raise PermissionDenied(_("the console is for authority staff"))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -70,7 +71,7 @@ def portal_view(view: View = None, *, consent_page: bool = False):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if home_of(request.user) != HOME_PORTAL:
-                raise PermissionDenied("the portal is for units and providers")
+                raise PermissionDenied(_("the portal is for units and providers"))
             person = person_of(request.user)
             if not consent_page and delivery_queries.consent_required(person):
                 return redirect("web:portal-consent")
