@@ -172,10 +172,14 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        "refusal_without_trace": {"()": "offsite.web.logfilters.RefusalWithoutTrace"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
     "loggers": {
+        "django.request": {"filters": ["refusal_without_trace"]},
         "offsite": {
             "handlers": ["console"],
             "level": os.environ.get("OFFSITE_LOG_LEVEL", "WARNING"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.test import Client
 
@@ -136,3 +138,14 @@ def test_signing_out_ends_the_session(city, sign_in):
     client.post("/sign-out/")
 
     assert client.get("/console/").status_code == 302
+
+
+def test_a_refused_page_is_logged_in_one_line_without_a_traceback(
+    city, sign_in, caplog
+):
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        sign_in("unit").get("/console/")
+
+    (refusal,) = [r for r in caplog.records if r.name == "django.request"]
+    assert refusal.getMessage() == "Forbidden (Permission denied): /console/"
+    assert refusal.exc_info is None
