@@ -69,6 +69,32 @@ def test_the_unit_answers_with_an_evidence_file(warned, sign_in):
     assert (stored.name, stored.size_bytes) == ("lane.jpg", 15)
 
 
+def test_the_officer_and_the_unit_download_the_evidence_but_no_one_else(
+    warned, sign_in
+):
+    photo = SimpleUploadedFile("lane.jpg", b"\xff\xd8 cleared lane", "image/jpeg")
+    sign_in("unit").post(
+        f"/portal/events/{warned.pk}/answer/",
+        {"text": "车辆已移走", "evidence": [photo]},
+    )
+    stored = warned.answers.get().files.get()
+    page = sign_in("officer").get(f"/console/events/{warned.pk}/").content.decode()
+
+    by_officer = sign_in("officer").get(f"/console/evidence/{stored.pk}/")
+    by_unit = sign_in("unit").get(f"/portal/evidence/{stored.pk}/")
+
+    assert f'href="/console/evidence/{stored.pk}/"' in page
+    for response in (by_officer, by_unit):
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == b"\xff\xd8 cleared lane"
+        assert response["Content-Disposition"] == 'attachment; filename="lane.jpg"'
+    # 海淀 staff do not see a Chaoyang unit's answer; another unit does not either.
+    assert sign_in("haidian").get(f"/console/evidence/{stored.pk}/").status_code == 404
+    other_unit = sign_in("unit2")
+    other_unit.post("/portal/consent/", {"consented": "1"})
+    assert other_unit.get(f"/portal/evidence/{stored.pk}/").status_code == 404
+
+
 def test_the_unit_asks_for_review_and_an_officer_refuses_it(warned, sign_in):
     sign_in("unit").post(
         f"/portal/events/{warned.pk}/review/", {"statement": "通道当时未被占用"}

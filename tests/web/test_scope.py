@@ -8,7 +8,8 @@ from django.utils import timezone
 from offsite.delivery import services as delivery
 from offsite.delivery.models import Notice
 from offsite.intake.models import RawRecord
-from offsite.registry.models import Person
+from offsite.registry import services as registry
+from offsite.registry.models import Authority, Person
 from offsite.supervision import services as supervision
 from offsite.supervision.models import Event
 from offsite.web import queries
@@ -58,6 +59,51 @@ def test_a_district_does_not_find_another_districts_raw_record(city, sign_in):
 
     assert sign_in("haidian").get(f"/console/raw/{raw.pk}/").status_code == 404
     assert sign_in("dispatch").get(f"/console/raw/{raw.pk}/").status_code == 200
+
+
+def _demo_batch() -> RawRecord:
+    """The demo provider's batch: Chaoyang's lane-cam-01, Haidian's lane-cam-02."""
+    return RawRecord.objects.get(source=RawRecord.Source.HTTP, device__isnull=True)
+
+
+def test_the_city_reads_a_batch_of_two_districts_whole(city, sign_in):
+    page = sign_in("dispatch").get(f"/console/raw/{_demo_batch().pk}/")
+
+    assert page.status_code == 200
+    assert "lane-cam-01" in page.text and "lane-cam-02" in page.text
+
+
+def test_a_district_reads_only_its_own_units_data_in_a_shared_batch(city, sign_in):
+    """A batch of two districts opens for each, with the other's data withheld."""
+    page = sign_in("haidian", "en").get(f"/console/raw/{_demo_batch().pk}/")
+
+    assert page.status_code == 200
+    assert "north-gate" in page.text
+    assert "lane-cam-01" not in page.text and "east-gate" not in page.text
+    assert "1 unit outside your scope" in page.text
+
+
+def test_a_districts_event_page_withholds_another_districts_data(city, sign_in):
+    event = awaiting("海淀科技大厦", "fire_lane")
+
+    page = sign_in("haidian").get(f"/console/events/{event.pk}/")
+
+    assert page.status_code == 200
+    assert "north-gate" in page.text
+    assert "lane-cam-01" not in page.text and "east-gate" not in page.text
+
+
+def test_a_batch_of_no_unit_in_scope_is_not_found(city, sign_in):
+    registry.create_person(
+        username="tongzhou",
+        password="tongzhou-password",
+        role=Person.Role.DISPATCH_STAFF,
+        authority=Authority.objects.get(code="110112"),
+    )
+
+    assert (
+        sign_in("tongzhou").get(f"/console/raw/{_demo_batch().pk}/").status_code == 404
+    )
 
 
 def test_a_unit_user_does_not_find_another_units_event(city, sign_in):

@@ -906,6 +906,11 @@ def _store_evidence(upload: File) -> tuple[str, str, int]:
     return path, sha256, size
 
 
+def open_evidence(found: EvidenceFile) -> File:
+    """Open a stored evidence file for reading."""
+    return evidence_storage().open(found.path, "rb")
+
+
 # Review requests (LM-14) -------------------------------------------------------
 
 REVIEWABLE = (

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from offsite.supervision import queries as supervision_queries
 from offsite.supervision import services as supervision
 from offsite.supervision.models import FINAL_STATES, EventState, Report, ReviewRequest
-from offsite.web import queries
+from offsite.web import downloads, queries
 from offsite.web.access import console_view
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     who = queries.viewer(request.user)
     rows = [
-        (event, queries.evidence(event)) for event in queries.review_queue(who)[:50]
+        (event, queries.evidence(who, event))
+        for event in queries.review_queue(who)[:50]
     ]
     return render(
         request,
@@ -149,7 +150,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             event=event,
             timeline=supervision_queries.timeline(event),
-            evidence=queries.evidence(event),
+            evidence=queries.evidence(who, event),
             officers=queries.officers_for(event),
             requests=event.review_requests.select_related(
                 "person__user", "answered_by__user"
@@ -326,11 +327,18 @@ def operation_log(request: HttpRequest) -> HttpResponse:
 
 
 @console_view
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's evidence file, for the officer judging its answer (LM-12)."""
+    who = queries.viewer(request.user)
+    return downloads.evidence(queries.evidence_file(who, pk))
+
+
+@console_view
 def raw_record(request: HttpRequest, pk: int) -> HttpResponse:
     who = queries.viewer(request.user)
     raw = queries.raw_record(who, pk)
     return render(
         request,
         "web/console/raw.html",
-        _context(request, raw=raw, item=queries.decode_raw(raw)),
+        _context(request, raw=raw, item=queries.decode_raw(who, raw)),
     )

@@ -22,7 +22,7 @@ from offsite.delivery import queries as delivery_queries
 from offsite.delivery import services as delivery
 from offsite.delivery.consent import CONSENT_TEXT
 from offsite.supervision import services as supervision
-from offsite.web import queries
+from offsite.web import downloads, queries
 from offsite.web.access import portal_view
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,13 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             now=timezone.now(),
         ),
     )
+
+
+@portal_view
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A file the unit attached to one of its answers."""
+    who = queries.viewer(request.user)
+    return downloads.evidence(queries.evidence_file(who, pk, for_unit=True))
 
 
 def _refused(request: HttpRequest, error: Exception) -> None:

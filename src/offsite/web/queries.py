@@ -32,6 +32,7 @@ from offsite.supervision.models import (
     FINAL_STATES,
     Event,
     EventState,
+    EvidenceFile,
     Prompt,
     ReviewRequest,
 )
@@ -153,6 +154,19 @@ def event(who: Viewer, pk: int, *, for_unit: bool = False) -> Event:
     found = rows.filter(pk=pk).first()
     if found is None:
         raise Http404(f"no event {pk} in scope")
+    return found
+
+
+def evidence_file(who: Viewer, pk: int, *, for_unit: bool = False) -> EvidenceFile:
+    """Return a file a unit attached to an answer on an event in scope, or 404."""
+    rows = unit_events(who) if for_unit else events(who)
+    found = (
+        EvidenceFile.objects.filter(pk=pk, answer__event__in=rows.values("pk"))
+        .select_related("answer__event")
+        .first()
+    )
+    if found is None:
+        raise Http404(f"no evidence file {pk} in scope")
     return found
 
 
@@ -357,9 +371,11 @@ class Evidence:
     decode_error: str = ""
     payload_text: str = ""
     facts: list[dict[str, Any]] = field(default_factory=list)
+    units_withheld: int = 0
+    observations_in_scope: list[Any] = field(default_factory=list)
 
 
-def evidence(event: Event) -> list[Evidence]:
+def evidence(who: Viewer, event: Event) -> list[Evidence]:
     """Return the findings of an event with their values, thresholds and raw data."""
     found = []
     links = event.links.select_related(
@@ -397,7 +413,7 @@ def evidence(event: Event) -> list[Evidence]:
             raw=raw,
         )
         if raw is not None:
-            _read_raw(item, raw)
+            _read_raw(who, item, raw)
         found.append(item)
     return found
 
@@ -429,8 +445,22 @@ def _thresholds_in_force(rule: Rule, at: datetime) -> list[ThresholdShown]:
 GB26875_SOURCES = (RawRecord.Source.GB26875_TCP, RawRecord.Source.REPLAY)
 
 
-def _read_raw(item: Evidence, raw: RawRecord) -> None:
-    """Decode a frame with the codec, or show a JSON body as it came."""
+def _read_raw(who: Viewer, item: Evidence, raw: RawRecord) -> None:
+    """Decode a frame with the codec, or show a JSON body as it came.
+
+    A provider's batch may carry data of units in several districts. A
+    viewer who may not see all of them gets only the observations of their
+    own units from it, not the body (IM-8 traces, scope still holds).
+    """
+    allowed = units_of_data(who).values("pk")
+    item.units_withheld = _units_of(raw).exclude(pk__in=allowed).count()
+    if item.units_withheld:
+        item.observations_in_scope = list(
+            raw.observations.filter(device__unit__in=allowed)
+            .select_related("device__unit", "point")
+            .order_by("pk")
+        )
+        return
     payload = bytes(raw.payload)
     if raw.source in GB26875_SOURCES:
         from offsite.protocols import gb26875
@@ -450,24 +480,52 @@ def _read_raw(item: Evidence, raw: RawRecord) -> None:
         item.payload_text = payload.hex()
 
 
-def raw_record(who: Viewer, pk: int) -> RawRecord:
-    """Return one raw record of a device in the viewer's scope, or raise Http404."""
-    found = (
-        RawRecord.objects.filter(pk=pk, device__unit__in=units(who))
-        .select_related("device__unit")
-        .first()
+def units_of_data(who: Viewer) -> QuerySet[Unit]:
+    """Return the units whose data the viewer may read.
+
+    The units they may see, and the unit of every event they may see: a
+    district designated to handle another district's clue reads its data
+    (LM-15).
+    """
+    if who.sees_everything:
+        return Unit.objects.all()
+    return Unit.objects.filter(
+        Q(pk__in=units(who).values("pk")) | Q(pk__in=events(who).values("unit_id"))
     )
+
+
+def _units_of(raw: RawRecord) -> QuerySet[Unit]:
+    """Return the units a raw record carries data of: its device's, its observations'."""
+    return Unit.objects.filter(
+        Q(devices__raw_records=raw) | Q(devices__observations__raw_record=raw)
+    ).distinct()
+
+
+def raw_record(who: Viewer, pk: int) -> RawRecord:
+    """Return one raw record in the viewer's scope, or raise Http404.
+
+    In scope: the city sees every record, rejected ones with no device
+    included; others see a record whose device, or one of whose
+    observations' devices, belongs to a unit whose data they may read.
+    """
+    rows = RawRecord.objects.filter(pk=pk).select_related("device__unit")
+    if not who.sees_everything:
+        in_scope = units_of_data(who)
+        rows = rows.filter(
+            Q(device__unit__in=in_scope) | Q(observations__device__unit__in=in_scope)
+        ).distinct()
+    found = rows.first()
     if found is None:
         raise Http404(f"no raw record {pk} in scope")
     return found
 
 
-def decode_raw(raw: RawRecord) -> Evidence:
+def decode_raw(who: Viewer, raw: RawRecord) -> Evidence:
     """Return a raw record read for display, without a finding."""
     item = Evidence(
         finding=None, rule=None, detail={}, thresholds=[], observation=None, raw=raw
     )
-    _read_raw(item, raw)
+    _read_raw(who, item, raw)
     return item
 
 

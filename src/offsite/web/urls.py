@@ -43,6 +43,7 @@ urlpatterns = [
     path("console/oversight/", console.oversight, name="console-oversight"),
     path("console/log/", console.operation_log, name="console-log"),
     path("console/raw/<int:pk>/", console.raw_record, name="console-raw"),
+    path("console/evidence/<int:pk>/", console.evidence_file, name="console-evidence"),
     path("portal/", portal.home, name="portal"),
     path("portal/consent/", portal.consent, name="portal-consent"),
     path("portal/events/<int:pk>/", portal.event_detail, name="portal-event"),
@@ -52,6 +53,7 @@ urlpatterns = [
         portal.request_review,
         name="portal-review",
     ),
+    path("portal/evidence/<int:pk>/", portal.evidence_file, name="portal-evidence"),
     path("portal/inbox/", portal.inbox, name="portal-inbox"),
     path("portal/inbox/<int:pk>/", portal.notice_detail, name="portal-notice"),
 ]
