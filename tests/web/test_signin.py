@@ -149,3 +149,12 @@ def test_a_refused_page_is_logged_in_one_line_without_a_traceback(
     (refusal,) = [r for r in caplog.records if r.name == "django.request"]
     assert refusal.getMessage() == "Forbidden (Permission denied): /console/"
     assert refusal.exc_info is None
+
+
+def test_a_page_out_of_scope_says_so_in_the_users_language(city, sign_in):
+    response = sign_in("haidian").get("/console/events/999999/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "未找到" in page
+    assert 'href="/home/"' in page
