@@ -282,3 +282,25 @@ def test_a_refused_step_is_shown_and_changes_nothing(city, sign_in):
     event.refresh_from_db()
     assert event.state == "clue"
     assert "not allowed by the lifecycle" in response.content.decode()
+
+
+def test_the_timeline_speaks_the_users_language(city, sign_in):
+    event = awaiting("京华商业广场", "fire_lane")
+    officer = Person.objects.get(user__username="officer")
+    supervision.confirm(event, actor=officer, at=timezone.now())
+    supervision.answer(
+        event,
+        actor=Person.objects.get(user__username="unit"),
+        text="车辆已移走",
+        at=timezone.now(),
+    )
+
+    chinese = sign_in("officer").get(f"/console/events/{event.pk}/").content.decode()
+    english = sign_in("officer", "en").get(f"/console/events/{event.pk}/").text
+
+    assert "数据须经人工确认后方可告知单位（实施办法第十五条）" in chinese
+    assert "数据经具有执法资格的人员确认（实施办法第十五条）" in chinese
+    assert "单位已答复，附0个文件。" in chinese
+    assert "a person must confirm the data" not in chinese
+    assert "data confirmed by a qualified officer (IM-15)" in english
+    assert "The unit answered, with 0 files." in english

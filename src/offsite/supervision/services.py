@@ -25,6 +25,7 @@ from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext_noop
 
 from offsite.audit.services import record
 from offsite.calendar.deadlines import Due, due_after
@@ -679,9 +680,9 @@ def _advance(event: Event, *, at: datetime) -> None:
     scenario = event.scenario
     if scenario.urgent or not scenario.requires_confirmation:
         reason = (
-            "urgent: the unit is prompted at once (LM-12)"
+            gettext_noop("urgent: the unit is prompted at once (LM-12)")
             if scenario.urgent
-            else "system-decided result (LM-12)"
+            else gettext_noop("system-decided result (LM-12)")
         )
         transition(event, EventState.CONFIRMED, actor=SYSTEM, at=at, reason=reason)
         respond(event, actor=SYSTEM, at=at)
@@ -692,7 +693,9 @@ def _advance(event: Event, *, at: datetime) -> None:
         EventState.AWAITING_REVIEW,
         actor=SYSTEM,
         at=at,
-        reason="a person must confirm the data before the unit is told (IM-15)",
+        reason=gettext_noop(
+            "a person must confirm the data before the unit is told (IM-15)"
+        ),
     )
 
 
@@ -731,7 +734,7 @@ def respond(event: Event, *, actor: Actor, at: datetime) -> Event:
             EventState.CLUE,
             actor=SYSTEM,
             at=at,
-            reason="the warning prompt forms a case clue (LM-13 ¶1)",
+            reason=gettext_noop("the warning prompt forms a case clue (LM-13 ¶1)"),
         )
     return event
 
@@ -760,7 +763,7 @@ def _take_normal(result: CheckResult, *, at: datetime, taken: Taken) -> None:
                 EventState.ENDED,
                 actor=SYSTEM,
                 at=at,
-                reason="data back to normal before the deadline",
+                reason=gettext_noop("data back to normal before the deadline"),
             )
             taken.ended.append(event)
         elif event.state not in FINAL_STATES:
@@ -789,7 +792,7 @@ def confirm(event: Event, *, actor: Person, at: datetime) -> Event:
             EventState.CONFIRMED,
             actor=actor,
             at=at,
-            reason="data confirmed by the dispatch center (IM-15)",
+            reason=gettext_noop("data confirmed by a qualified officer (IM-15)"),
         )
         respond(event, actor=actor, at=at)
     return event
@@ -1061,7 +1064,7 @@ def answer_review(
                 EventState.ENDED,
                 actor=actor,
                 at=at,
-                reason="review request upheld (LM-14)",
+                reason=gettext_noop("review request upheld (LM-14)"),
             )
         _issue_notice(
             unit=event.unit,
@@ -1293,7 +1296,7 @@ def investigate(event: Event, *, actor: Person, at: datetime) -> Event:
         EventState.INVESTIGATING,
         actor=actor,
         at=at,
-        reason="on-site investigation started (LM-13, LM-16)",
+        reason=gettext_noop("on-site investigation started (LM-13, LM-16)"),
     )
 
 
@@ -1355,7 +1358,7 @@ def close(event: Event, *, actor: Person, at: datetime, reason: str = "") -> Eve
         EventState.CLOSED,
         actor=actor,
         at=at,
-        reason=reason or "rectification verified on site (IM-16)",
+        reason=reason or gettext_noop("rectification verified on site (IM-16)"),
     )
 
 
@@ -1366,7 +1369,7 @@ def file_case(event: Event, *, actor: Person, at: datetime, reason: str = "") ->
         EventState.CASE_FILED,
         actor=actor,
         at=at,
-        reason=reason or "case filed (LM-13, LM-14)",
+        reason=reason or gettext_noop("case filed (LM-13, LM-14)"),
     )
 
 
@@ -1546,7 +1549,7 @@ def _end_back_to_normal(report: SweepReport, *, at: datetime) -> None:
                 EventState.ENDED,
                 actor=SYSTEM,
                 at=at,
-                reason="data back to normal before the deadline",
+                reason=gettext_noop("data back to normal before the deadline"),
             )
         report.count("ended", event.scenario.code)
 
@@ -1563,14 +1566,18 @@ def _overdue_to_clue(report: SweepReport, *, at: datetime) -> None:
                 EventState.OVERDUE,
                 actor=SYSTEM,
                 at=at,
-                reason="deadline passed and the data is not back to normal",
+                reason=gettext_noop(
+                    "deadline passed and the data is not back to normal"
+                ),
             )
             transition(
                 event,
                 EventState.CLUE,
                 actor=SYSTEM,
                 at=at,
-                reason="an overdue warning or order forms a case clue (LM-13 ¶2)",
+                reason=gettext_noop(
+                    "an overdue warning or order forms a case clue (LM-13 ¶2)"
+                ),
             )
         report.count("overdue", event.scenario.code)
         report.count("clue", event.scenario.code)

@@ -495,7 +495,7 @@ def units_of_data(who: Viewer) -> QuerySet[Unit]:
 
 
 def _units_of(raw: RawRecord) -> QuerySet[Unit]:
-    """Return the units a raw record carries data of: its device's, its observations'."""
+    """Return the units a raw record carries data of, by device or observation."""
     return Unit.objects.filter(
         Q(devices__raw_records=raw) | Q(devices__observations__raw_record=raw)
     ).distinct()

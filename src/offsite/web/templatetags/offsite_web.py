@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -43,3 +43,13 @@ def authority_name(authority: Any) -> str:
     if (get_language() or "").startswith("en") and authority.name_en:
         return authority.name_en
     return authority.name
+
+
+@register.filter
+def step_reason(reason: str) -> str:
+    """Return a step's stored reason in the language shown.
+
+    The platform's own reasons are kept in English, as recorded, and read
+    out through the catalogue; a person's words are shown as they wrote them.
+    """
+    return gettext(reason) if reason else ""
