@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from offsite.delivery.models import Notice
-from offsite.registry.models import Person, Provider
+from offsite.registry import services as registry
+from offsite.registry.models import ApiKey, Person, Provider
 from offsite.supervision.models import Event
 
 from .support import beijing, serve
@@ -63,8 +65,8 @@ def test_a_fire_lane_walks_from_detection_to_ended(
     ] == [
         "detected → awaiting_review by system: a person must confirm the data before "
         "the unit is told (IM-15)",
-        "awaiting_review → confirmed by chaoyang-officer: data confirmed by the "
-        "dispatch center (IM-15)",
+        "awaiting_review → confirmed by chaoyang-officer: data confirmed by a "
+        "qualified officer (IM-15)",
         "confirmed → warned by chaoyang-officer: warning prompt sent (LM-12)",
         "warned → ended by system: data back to normal before the deadline",
     ]
@@ -230,6 +232,53 @@ def test_a_provider_user_sees_no_event(two_events):
 
 def test_an_anonymous_caller_is_refused(two_events):
     assert Client().get("/api/v1/events").status_code == 401
+
+
+def keyed(person: Person) -> Client:
+    """A client that sends the person's own API key and has no session."""
+    return Client(HTTP_X_API_KEY=registry.issue_api_key(person=person))
+
+
+def test_a_persons_key_sees_what_their_sign_in_sees(two_events, dispatcher, unit_user):
+    ours, theirs = two_events
+
+    assert ids(keyed(dispatcher).get("/api/v1/events")) == [ours.pk]
+    assert keyed(dispatcher).get(f"/api/v1/events/{theirs.pk}").status_code == 404
+    assert ids(keyed(unit_user).get("/api/v1/events")) == [ours.pk]
+
+
+def test_a_persons_key_acts_as_them_with_their_role(breach, clock, officer, auxiliary):
+    event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
+    clock.at = beijing(2026, 3, 2, 11, 0)
+
+    refused = post(keyed(auxiliary), f"/api/v1/events/{event.pk}/confirm")
+    confirmed = post(keyed(officer), f"/api/v1/events/{event.pk}/confirm")
+
+    assert refused.status_code == 403
+    assert confirmed.status_code == 200
+    assert confirmed.json()["state"] == "warned"
+
+
+def test_a_providers_key_or_a_revoked_key_is_refused(two_events, unit, officer):
+    provider = registry.register_provider(name="物联网服务商", slug="iot", units=[unit])
+    provider_key = registry.issue_api_key(provider=provider)
+    revoked = registry.issue_api_key(person=officer)
+    registry.revoke_api_key(api_key=ApiKey.objects.get(person=officer))
+
+    for key in (provider_key, revoked, "osk_00000000_nothing"):
+        assert Client(HTTP_X_API_KEY=key).get("/api/v1/events").status_code == 401
+
+
+def test_a_key_has_exactly_one_holder(unit, officer):
+    provider = registry.register_provider(name="物联网服务商", slug="iot", units=[unit])
+
+    with pytest.raises(ValidationError) as both:
+        registry.issue_api_key(provider=provider, person=officer)
+    with pytest.raises(ValidationError):
+        registry.issue_api_key()
+
+    assert "exactly one" in str(both.value)
+    assert ApiKey.objects.count() == 0
 
 
 def test_a_list_can_be_filtered_by_state(two_events, city_dispatcher):

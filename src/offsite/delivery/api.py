@@ -17,12 +17,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.security import APIKeyHeader, django_auth
+from ninja.security import APIKeyHeader
 from pydantic import AwareDatetime
 
 from offsite.delivery import queries, services
 from offsite.delivery.consent import CONSENT_TEXT, CONSENT_TEXT_VERSION
 from offsite.delivery.models import Channel, Notice
+from offsite.registry.apiauth import SIGNED_IN
 from offsite.registry.models import Person
 
 logger = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ def _errors(error: ValidationError) -> dict:
 
 @router.get(
     "/me/consent",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={200: ConsentOut, 403: ErrorOut},
     summary="The offer of electronic service and the unit's answer",
 )
@@ -193,7 +194,7 @@ def get_consent(request: HttpRequest):
 
 @router.post(
     "/me/consent",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={200: ConsentOut, 403: ErrorOut, 422: ErrorOut},
     summary="Answer the offer of electronic service",
 )
@@ -215,7 +216,7 @@ def post_consent(request: HttpRequest, answer: ConsentIn):
 
 @router.get(
     "/me/channels",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={200: list[ChannelOut], 403: ErrorOut},
     summary="The service addresses of the caller's unit",
 )
@@ -229,7 +230,7 @@ def get_channels(request: HttpRequest):
 
 @router.post(
     "/me/channels",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={201: ChannelOut, 403: ErrorOut, 422: ErrorOut},
     summary="Add a service address of the caller's unit",
 )
@@ -254,7 +255,7 @@ def post_channel(request: HttpRequest, channel: ChannelIn):
 
 @router.get(
     "/inbox",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={200: list[NoticeOut], 403: ErrorOut},
     summary="The notices this sign-in may read, newest first",
 )
@@ -270,7 +271,7 @@ def get_inbox(request: HttpRequest, limit: int = 100, offset: int = 0):
 
 @router.get(
     "/notices/{notice_id}",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={200: NoticeDetailOut, 403: ErrorOut, 404: ErrorOut},
     summary="One notice, its deliveries and its service date",
 )
@@ -308,7 +309,7 @@ def _detail(notice: Notice) -> dict:
 
 @router.post(
     "/notices/{notice_id}/arrival",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={200: NoticeDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Prove that a notice arrived on another date",
 )

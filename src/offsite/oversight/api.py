@@ -12,10 +12,10 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import django_auth
 
 from offsite.calendar.times import parse_day
 from offsite.oversight import queries as oversight
+from offsite.registry.apiauth import SIGNED_IN
 from offsite.registry.models import Person
 from offsite.supervision import queries
 
@@ -107,7 +107,7 @@ class SituationsIn(PeriodIn):
 
 @router.get(
     "/oversight/figures",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={200: OversightFiguresOut, **OVERSIGHT_RESPONSES},
     tags=["oversight"],
     summary="Timeliness per authority or per officer (IM-18, LM-27)",
@@ -141,7 +141,7 @@ def get_oversight_figures(request: HttpRequest, params: Query[FiguresIn]):
 
 @router.get(
     "/oversight/situations",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={200: OversightSituationsOut, **OVERSIGHT_RESPONSES},
     tags=["oversight"],
     summary="Situations calling for discipline (LM-28)",

@@ -120,10 +120,25 @@ class Provider(models.Model):
 
 
 class ApiKey(models.Model):
-    """A provider's API key; only its SHA-256 is kept, found by its prefix."""
+    """An API key; only its SHA-256 is kept, found by its prefix.
+
+    A provider's key sends data (IM-21); a person's key acts as that person
+    on the event, delivery and oversight interfaces, within their scope.
+    """
 
     provider = models.ForeignKey(
-        Provider, on_delete=models.CASCADE, related_name="api_keys"
+        Provider,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
     )
     label = models.CharField(max_length=100, blank=True)
     prefix = models.CharField(max_length=12, unique=True)
@@ -131,8 +146,22 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(provider__isnull=False, person__isnull=True)
+                    | Q(provider__isnull=True, person__isnull=False)
+                ),
+                name="api_key_has_one_holder",
+                violation_error_message=_(
+                    "provider: a key belongs to a provider or to a person, exactly one"
+                ),
+            )
+        ]
+
     def __str__(self) -> str:
-        return f"{self.provider} {self.prefix}…"
+        return f"{self.provider or self.person} {self.prefix}…"
 
 
 class Device(models.Model):

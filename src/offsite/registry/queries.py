@@ -8,7 +8,7 @@ import logging
 from django.db.models import QuerySet
 
 from offsite.registry import apikeys
-from offsite.registry.models import ApiKey, Authority, Device, Provider, Unit
+from offsite.registry.models import ApiKey, Authority, Device, Person, Provider, Unit
 from offsite.registry.validators import SOURCE_ADDRESS_RE, normalize_source_address
 
 logger = logging.getLogger(__name__)
@@ -22,6 +22,20 @@ def authenticate_api_key(key: str) -> Provider | None:
     """
     api_key = _live_api_key(key)
     return api_key.provider if api_key is not None else None
+
+
+def authenticate_person_key(key: str) -> Person | None:
+    """Return the person a key belongs to, or None for a key that fails.
+
+    A provider's key fails here as a malformed, unknown or revoked one does:
+    it sends data and never acts as a person.
+    """
+    api_key = _live_api_key(key)
+    if api_key is None or api_key.person is None:
+        return None
+    if not api_key.person.user.is_active:
+        return None
+    return api_key.person
 
 
 def device_by_source_address(source_address: str) -> Device | None:
@@ -105,12 +119,19 @@ def unit_by_credit_code(credit_code: str) -> Unit | None:
     )
 
 
+def key_holder(api_key: ApiKey) -> str:
+    """Return who holds a key: `provider:<slug>` or `person:<username>`."""
+    if api_key.provider_id is not None:
+        return f"provider:{api_key.provider.slug}"
+    return f"person:{api_key.person.user.get_username()}"
+
+
 def _live_api_key(key: str) -> ApiKey | None:
     prefix = apikeys.prefix_of(key)
     if prefix is None:
         return None
     api_key = (
-        ApiKey.objects.select_related("provider")
+        ApiKey.objects.select_related("provider", "person__user")
         .filter(prefix=prefix, revoked_at__isnull=True)
         .first()
     )

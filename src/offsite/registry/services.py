@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from offsite.registry import apikeys
+from offsite.registry import apikeys, queries
 from offsite.registry.creditcode import normalize_credit_code
 from offsite.registry.models import (
     ApiKey,
@@ -417,11 +417,13 @@ def add_provider_units(*, provider: Provider, units: Iterable[Unit]) -> None:
     )
 
 
-def issue_api_key(*, provider: Provider, label: str = "") -> str:
-    """Issue a new API key and return its plaintext, which is never kept.
+def issue_api_key(
+    *, provider: Provider | None = None, person: Person | None = None, label: str = ""
+) -> str:
+    """Issue a new API key to a provider or a person; return its plaintext.
 
-    The key reads `osk_<prefix>_<secret>`; the prefix finds the row and only
-    the SHA-256 of the whole key is stored.
+    The plaintext is never kept. The key reads `osk_<prefix>_<secret>`; the
+    prefix finds the row and only the SHA-256 of the whole key is stored.
     """
     for _attempt in range(5):
         prefix = apikeys.new_prefix()
@@ -433,6 +435,7 @@ def issue_api_key(*, provider: Provider, label: str = "") -> str:
     plaintext = apikeys.new_key(prefix)
     api_key = ApiKey(
         provider=provider,
+        person=person,
         label=label.strip(),
         prefix=prefix,
         key_sha256=apikeys.digest(plaintext),
@@ -442,8 +445,8 @@ def issue_api_key(*, provider: Provider, label: str = "") -> str:
         api_key.save()
 
     logger.info(
-        "event=api_key_issued provider=%s prefix=%s key=%s",
-        provider.slug,
+        "event=api_key_issued holder=%s prefix=%s key=%s",
+        queries.key_holder(api_key),
         prefix,
         api_key.pk,
     )
@@ -458,8 +461,8 @@ def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
         )
         api_key.refresh_from_db(fields=["revoked_at"])
     logger.info(
-        "event=api_key_revoked provider=%s prefix=%s",
-        api_key.provider_id,
+        "event=api_key_revoked holder=%s prefix=%s",
+        queries.key_holder(api_key),
         api_key.prefix,
     )
     return api_key

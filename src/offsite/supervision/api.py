@@ -1,6 +1,6 @@
 """Events over HTTP: list, detail, and one POST per workflow action.
 
-People authenticate with their session. What a caller sees is decided in
+People authenticate with their session or their own API key. What a caller sees is decided in
 `queries.visible_events`, so an event outside the caller's scope is not
 found (404) for reads and actions alike. A refused action answers 403 when
 the caller may not act at all and 409 when the event's state or history
@@ -19,9 +19,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 
 from offsite.registry import queries as registry_queries
+from offsite.registry.apiauth import SIGNED_IN
 from offsite.registry.models import Person
 from offsite.supervision import queries, services
 from offsite.supervision.models import Event, Report
@@ -133,7 +133,7 @@ ACTION_RESPONSES = {
 
 @router.get(
     "/events",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={200: list[EventOut], 403: ErrorOut},
     summary="The events this sign-in may see, newest first",
 )
@@ -155,7 +155,7 @@ def list_events(
 
 @router.get(
     "/events/{event_id}",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={200: EventDetailOut, 403: ErrorOut, 404: ErrorOut},
     summary="One event with its timeline and due times",
 )
@@ -198,7 +198,7 @@ def _act(
 
 @router.post(
     "/events/{event_id}/confirm",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="Confirm an event awaiting review and send its response (IM-15)",
 )
@@ -212,7 +212,7 @@ def post_confirm(request: HttpRequest, event_id: int):
 
 @router.post(
     "/events/{event_id}/dismiss",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="Dismiss an event awaiting review as invalid data (IM-15)",
 )
@@ -228,7 +228,7 @@ def post_dismiss(request: HttpRequest, event_id: int, body: DismissIn):
 
 @router.post(
     "/events/{event_id}/answer",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="The unit answers a warning or order, with evidence files (LM-13)",
 )
@@ -250,7 +250,7 @@ def post_answer(
 
 @router.post(
     "/events/{event_id}/review-requests",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response={**ACTION_RESPONSES, 201: EventDetailOut},
     summary="The unit asks for review of a warning or order (LM-14)",
 )
@@ -267,7 +267,7 @@ def post_review_request(request: HttpRequest, event_id: int, body: StatementIn):
 
 @router.post(
     "/events/{event_id}/review-requests/{request_id}/answer",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="Uphold or refuse a review request (LM-14)",
 )
@@ -289,7 +289,7 @@ def post_review_answer(
 
 @router.post(
     "/events/{event_id}/take-over",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="The city handles a clue itself (LM-15)",
 )
@@ -305,7 +305,7 @@ def post_take_over(request: HttpRequest, event_id: int, body: ReasonIn):
 
 @router.post(
     "/events/{event_id}/designate",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="The city hands a clue to another district (LM-15)",
 )
@@ -323,7 +323,7 @@ def post_designate(request: HttpRequest, event_id: int, body: DesignateIn):
 
 @router.post(
     "/events/{event_id}/assign",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="Assign a clue to an officer (LM-13: within 24 hours)",
 )
@@ -339,7 +339,7 @@ def post_assign(request: HttpRequest, event_id: int, body: AssignIn):
 
 @router.post(
     "/events/{event_id}/investigate",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="The assigned officer starts the on-site investigation (LM-13)",
 )
@@ -353,7 +353,7 @@ def post_investigate(request: HttpRequest, event_id: int):
 
 @router.post(
     "/events/{event_id}/report",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="The assigned officer files the one report on a clue (IM-16)",
 )
@@ -369,7 +369,7 @@ def post_report(request: HttpRequest, event_id: int, body: ReportIn):
 
 @router.post(
     "/events/{event_id}/close",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="Close a clue whose rectification was verified (IM-16)",
 )
@@ -385,7 +385,7 @@ def post_close(request: HttpRequest, event_id: int, body: ReasonIn):
 
 @router.post(
     "/events/{event_id}/file-case",
-    auth=django_auth,
+    auth=SIGNED_IN,
     response=ACTION_RESPONSES,
     summary="File a case on a reported clue; ends the review window (LM-14)",
 )

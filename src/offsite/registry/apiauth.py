@@ -1,0 +1,31 @@
+"""How a person is recognised on the API: their session or their own key."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import APIKeyHeader, django_auth
+
+from offsite.registry import queries
+
+
+class PersonKey(APIKeyHeader):
+    """A person's API key in the `X-API-Key` header.
+
+    The request then acts as that person, with the same role and scope as
+    their sign-in; a provider's key is not accepted.
+    """
+
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        if not key:
+            return None
+        person = queries.authenticate_person_key(key)
+        if person is None:
+            return None
+        request.user = person.user
+        return person.user
+
+
+# A session (with its CSRF token on writes) or a person's key.
+SIGNED_IN = [django_auth, PersonKey()]
