@@ -1,10 +1,11 @@
 """Events over HTTP: list, detail, and one POST per workflow action.
 
-People authenticate with their session or their own API key. What a caller sees is decided in
-`queries.visible_events`, so an event outside the caller's scope is not
-found (404) for reads and actions alike. A refused action answers 403 when
-the caller may not act at all and 409 when the event's state or history
-does not allow it, with the message naming the rule; bad input answers 422.
+People authenticate with their session or their own API key. What a
+caller sees is decided in `queries.visible_events`, so an event outside the
+caller's scope is not found (404) for reads and actions alike. A refused
+action answers 403 when the caller may not act at all and 409 when the
+event's state or history does not allow it, with the message naming the
+rule; bad input answers 422.
 """
 
 from __future__ import annotations
