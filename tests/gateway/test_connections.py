@@ -10,6 +10,7 @@ from offsite.intake.models import RawRecord
 from offsite.protocols import gb26875
 from offsite.registry.models import Device
 
+from .support import Device as TcpDevice
 from .support import clock_frame, command_of, serial_of
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -76,3 +77,28 @@ def test_three_hundred_concurrent_connections_are_each_stored(
 
     assert RawRecord.objects.filter(status="accepted").count() == 600
     assert RawRecord.objects.values("device").distinct().count() == 300
+
+
+def test_idle_sockets_beyond_the_cap_are_closed_and_devices_still_served(
+    start_gateway, register_device, monkeypatch
+):
+    """The cap sits below the open-file limit: idle sockets cannot starve it."""
+    from offsite.intake import gateway as gateway_module
+
+    monkeypatch.setattr(
+        gateway_module,
+        "_raise_open_files_limit",
+        lambda: gateway_module.RESERVED_DESCRIPTORS + 5,
+    )
+    running = start_gateway()
+    register_device("000000000001")
+    idle = [TcpDevice(running.port) for _ in range(4)]
+    device = TcpDevice(running.port)
+    beyond = TcpDevice(running.port)
+
+    assert running.thread.gateway.max_connections == 5
+    assert beyond.closed_by_gateway()
+    device.send(clock_frame(1, device="000000000001"))
+    assert [command_of(r) for r in device.receive(1)] == [3]
+    for connection in (*idle, device, beyond):
+        connection.close()

@@ -60,8 +60,12 @@ COMMAND_POLL_SECONDS = 1.0
 
 QUEUE_FRAMES = 256  # frames waiting per connection before its reader pauses
 # Connections beyond this are closed at once: each holds a file descriptor
-# and a queue, and the process must keep some for the web server.
+# and a queue. The gateway also leaves RESERVED_DESCRIPTORS of the process's
+# open-file limit to the web server (WEB_CONNECTION_LIMIT), the database and
+# log files, so that devices holding idle sockets cannot starve them.
 MAX_CONNECTIONS = 20_000
+WEB_CONNECTION_LIMIT = 1000
+RESERVED_DESCRIPTORS = WEB_CONNECTION_LIMIT + 500
 BATCH_FRAMES = 1000  # frames per storage transaction, across connections
 PROCESS_CHUNK_FRAMES = 200  # frames read in one go between two storage batches
 PROCESS_BACKLOG_FRAMES = 5000  # stored but unread frames before writers wait
@@ -413,11 +417,13 @@ class Connection:
             self.writer.write(data)
 
 
-def _raise_open_files_limit() -> None:
-    """Let the process hold as many sockets as the system allows it."""
+def _raise_open_files_limit() -> int:
+    """Let the process hold as many sockets as the system allows; return that."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
+    if soft < hard and hard != resource.RLIM_INFINITY:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
 
 
 class Gateway:
@@ -462,7 +468,17 @@ class Gateway:
         another has frames stored but not yet read meets them too; each frame
         is claimed as it is read, so the two never read the same one.
         """
-        _raise_open_files_limit()
+        open_files = _raise_open_files_limit()
+        if open_files != resource.RLIM_INFINITY:
+            allowed = max(open_files - RESERVED_DESCRIPTORS, 1)
+            if allowed < self.max_connections:
+                logger.warning(
+                    "event=connections_capped most=%d open_files_limit=%d reserved=%d",
+                    allowed,
+                    open_files,
+                    RESERVED_DESCRIPTORS,
+                )
+                self.max_connections = allowed
         self.worker.start(asyncio.get_running_loop())
         await self.worker.call(_read_pending)
         self._server = await asyncio.start_server(

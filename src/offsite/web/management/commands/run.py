@@ -122,16 +122,22 @@ class Command(BaseCommand):
 
         from waitress import serve
 
+        from offsite.intake.gateway import WEB_CONNECTION_LIMIT
         from offsite.wsgi import application
 
         # poll() rather than select(): the gateway in this process may hold
-        # more than 1024 sockets, past which select() fails.
+        # more than 1024 sockets, past which select() fails. The connection
+        # limit is the share of open files the gateway leaves to the web; a
+        # connection silent for 30 s is closed, so half-sent requests do not
+        # hold it. Slower clients are a reverse proxy's work (README).
         serve(
             application,
             host=options["host"],
             port=options["port"],
             threads=8,
             asyncore_use_poll=True,
+            connection_limit=WEB_CONNECTION_LIMIT,
+            channel_timeout=30,
         )
 
     def _print_demo(self, loaded, report) -> None:
