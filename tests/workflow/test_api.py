@@ -369,6 +369,22 @@ def test_bad_input_gets_422_naming_the_field(breach, clock, officer, dispatcher)
     assert response.json() == {"detail": "officer: no person with username 'nobody'"}
 
 
+def test_bad_paging_or_state_gets_422_naming_the_parameter(two_events, dispatcher):
+    client = signed_in(dispatcher)
+
+    for query, name in (
+        ("offset=-1", "offset"),
+        ("offset=99999999999999999999", "offset"),
+        ("limit=0", "limit"),
+    ):
+        response = client.get(f"/api/v1/events?{query}")
+        assert response.status_code == 422, query
+        assert response.json()["detail"][0]["loc"] == ["query", name]
+    bogus = client.get("/api/v1/events?state=bogus")
+    assert bogus.status_code == 422
+    assert bogus.json()["detail"].startswith("state: 'bogus' is not one of detected")
+
+
 def test_the_city_designates_through_the_api(
     breach, clock, officer, city_dispatcher, dispatcher
 ):

@@ -18,18 +18,21 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from offsite.registry import queries as registry_queries
 from offsite.registry.apiauth import SIGNED_IN
 from offsite.registry.models import Person
 from offsite.supervision import queries, services
-from offsite.supervision.models import Event, Report
+from offsite.supervision.models import Event, EventState, Report
 
 logger = logging.getLogger(__name__)
 
 router = Router(tags=["events"])
+
+# Paging stops here: a list is read a page at a time, never a billion rows in.
+MAX_OFFSET = 1_000_000
 
 
 def now() -> datetime:
@@ -135,20 +138,25 @@ ACTION_RESPONSES = {
 @router.get(
     "/events",
     auth=SIGNED_IN,
-    response={200: list[EventOut], 403: ErrorOut},
+    response={200: list[EventOut], 403: ErrorOut, 422: ErrorOut},
     summary="The events this sign-in may see, newest first",
 )
 def list_events(
-    request: HttpRequest, state: str | None = None, limit: int = 100, offset: int = 0
+    request: HttpRequest,
+    state: str | None = None,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """List events: the city all, a district its own, a unit its confirmed ones."""
     person = _person(request)
     if person is None:
         return _no_person()
+    if state and state not in EventState.values:
+        known = ", ".join(EventState.values)
+        return Status(422, {"detail": f"state: {state!r} is not one of {known}"})
     events = queries.visible_events(person)
     if state:
         events = events.filter(state=state)
-    limit = max(1, min(limit, 500))
     return Status(
         200, [queries.summary(event) for event in events[offset : offset + limit]]
     )
