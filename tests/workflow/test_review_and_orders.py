@@ -211,6 +211,57 @@ def test_an_evidence_file_over_10_mib_refuses_the_whole_answer(
     assert not evidence_root.exists()
 
 
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("车辆\x00已移走", "text: must not contain the NUL character"),
+        ("长" * 4001, "text: 4001 characters, at most 4000"),
+    ],
+)
+def test_an_answer_no_record_can_keep_is_refused_naming_the_rule(
+    breach, officer, unit_user, text, rule
+):
+    """PostgreSQL keeps no NUL in text: refused up front, the same everywhere."""
+    event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
+    confirm(event, actor=officer, at=beijing(2026, 3, 2, 11, 0))
+
+    with pytest.raises(ValueError, match=rule):
+        answer(event, actor=unit_user, at=beijing(2026, 3, 2, 15, 0), text=text)
+
+    assert not event.answers.exists()
+
+
+def test_a_reason_with_nul_or_past_one_line_is_refused(breach, officer):
+    event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
+
+    with pytest.raises(ValueError, match="reason: must not contain the NUL"):
+        dismiss(event, actor=officer, at=beijing(2026, 3, 2, 10, 0), reason="a\x00b")
+    with pytest.raises(ValueError, match="reason: 301 characters, at most 300"):
+        dismiss(event, actor=officer, at=beijing(2026, 3, 2, 10, 0), reason="x" * 301)
+
+    event.refresh_from_db()
+    assert event.state == "awaiting_review"
+
+
+def test_an_evidence_files_odd_type_is_kept_as_plain_bytes(
+    breach, officer, unit_user, evidence_root
+):
+    event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
+    confirm(event, actor=officer, at=beijing(2026, 3, 2, 11, 0))
+    odd = ContentFile(b"photo", name="lane.jpg")
+    odd.content_type = "image/" + "x" * 200
+
+    row = answer(
+        event,
+        actor=unit_user,
+        at=beijing(2026, 3, 2, 15, 0),
+        text="见附件",
+        evidence_files=[odd],
+    )
+
+    assert row.files.get().content_type == "application/octet-stream"
+
+
 def test_another_units_user_may_not_answer(breach, officer, unit_user, other_unit_user):
     event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
     confirm(event, actor=officer, at=beijing(2026, 3, 2, 11, 0))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -128,6 +129,7 @@ def transition(
     Update `event` in place and return it.
     """
     _require_aware(at, "at")
+    reason = _text(reason, "reason", most=REASON_MOST)
 
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
@@ -195,7 +197,7 @@ def _record_step(
         actor=_actor_label(actor),
         person=person,
         at=at,
-        reason=reason[:300],
+        reason=reason,
         due_at=event.due_at,
     )
     prompt = None
@@ -801,7 +803,7 @@ def confirm(event: Event, *, actor: Person, at: datetime) -> Event:
 def dismiss(event: Event, *, actor: Person, at: datetime, reason: str) -> Event:
     """Dismiss an event awaiting review as invalid data; the unit is never told."""
     _require_aware(at, "at")
-    reason = _required_text(reason, "reason")
+    reason = _required_text(reason, "reason", most=REASON_MOST)
     return transition(event, EventState.DISMISSED, actor=actor, at=at, reason=reason)
 
 
@@ -873,11 +875,11 @@ def answer(
         for upload, (path, digest, size) in zip(evidence_files, stored, strict=True):
             EvidenceFile.objects.create(
                 answer=row,
-                name=os.path.basename(upload.name or "evidence")[:200],
+                name=_file_name(upload),
                 path=path,
                 size_bytes=size,
                 sha256=digest,
-                content_type=getattr(upload, "content_type", "") or "",
+                content_type=_content_type(upload),
             )
         record(
             actor=_actor_label(actor),
@@ -907,6 +909,19 @@ def _store_evidence(upload: File) -> tuple[str, str, int]:
     if not storage.exists(path):
         path = storage.save(path, upload)
     return path, sha256, size
+
+
+def _file_name(upload: File) -> str:
+    name = os.path.basename(upload.name or "").replace("\x00", "").strip()
+    return (name or "evidence")[:200]
+
+
+def _content_type(upload: File) -> str:
+    """Return the type the browser gave, if it is a plain `type/subtype`."""
+    given = (getattr(upload, "content_type", "") or "").strip()
+    if len(given) <= 100 and re.fullmatch(r"[\w.+-]+/[\w.+-]+", given):
+        return given
+    return "application/octet-stream"
 
 
 def open_evidence(found: EvidenceFile) -> File:
@@ -1160,6 +1175,7 @@ def _change_owner(
     reason: str,
 ) -> Event:
     _require_aware(at, "at")
+    reason = _text(reason, "reason", most=REASON_MOST)
     if not (
         isinstance(actor, Person)
         and actor.role in (Person.Role.DISPATCH_STAFF, Person.Role.OFFICER)
@@ -1192,7 +1208,7 @@ def _change_owner(
             to_authority=to,
             person=actor,
             at=at,
-            reason=reason[:300],
+            reason=reason,
         )
         verb = (
             "由市消防监管部门直接办理"
@@ -1408,10 +1424,26 @@ def _require_unit_user(actor: Person, event: Event, what: str) -> None:
         )
 
 
-def _required_text(value: str, name: str) -> str:
-    value = (value or "").strip()
+# A unit's answer, a statement, a report: a few pages at most. A step's
+# reason is one line on the timeline.
+TEXT_MOST = 4000
+REASON_MOST = 300
+
+
+def _required_text(value: str, name: str, *, most: int = TEXT_MOST) -> str:
+    value = _text(value, name, most=most)
     if not value:
         raise ValueError(f"{name}: must not be empty")
+    return value
+
+
+def _text(value: str, name: str, *, most: int) -> str:
+    """Return text a person wrote, stripped; refuse what no record can keep."""
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise ValueError(f"{name}: must not contain the NUL character")
+    if len(value) > most:
+        raise ValueError(f"{name}: {len(value)} characters, at most {most}")
     return value
 
 
