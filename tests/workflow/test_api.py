@@ -385,6 +385,29 @@ def test_bad_paging_or_state_gets_422_naming_the_parameter(two_events, dispatche
     assert bogus.json()["detail"].startswith("state: 'bogus' is not one of detected")
 
 
+def test_a_review_answer_needs_a_json_boolean(breach, clock, officer, unit_user):
+    event = breach("emergency_plan", beijing(2026, 2, 6, 9, 0))
+    url = f"/api/v1/events/{event.pk}"
+    clock.at = beijing(2026, 2, 6, 10, 0)
+    post(signed_in(officer), f"{url}/confirm")
+    serve(beijing(2026, 2, 6, 10, 1))
+    clock.at = beijing(2026, 2, 24, 18, 0)
+    filed = post(
+        signed_in(unit_user), f"{url}/review-requests", {"statement": "预案已报送"}
+    )
+    request_id = filed.json()["review_requests"][0]["id"]
+
+    answered = post(
+        signed_in(officer),
+        f"{url}/review-requests/{request_id}/answer",
+        {"upheld": "yes", "reason": "预案确已报送"},
+    )
+
+    assert answered.status_code == 422
+    assert answered.json()["detail"][0]["loc"] == ["body", "body", "upheld"]
+    assert event.review_requests.get().state == "open"
+
+
 def test_the_city_designates_through_the_api(
     breach, clock, officer, city_dispatcher, dispatcher
 ):

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StrictBool
 
 from offsite.registry import queries as registry_queries
 from offsite.registry.apiauth import SIGNED_IN
@@ -108,7 +109,7 @@ class StatementIn(Schema):
 
 
 class ReviewAnswerIn(Schema):
-    upheld: bool
+    upheld: StrictBool
     reason: Text
 
 
