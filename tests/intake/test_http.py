@@ -118,6 +118,26 @@ def test_a_body_that_is_not_json_is_kept_as_rejected(client, provider_setup):
     assert bytes(RawRecord.objects.get().payload) == b"{not json"
 
 
+def test_a_key_named_twice_is_refused_and_kept(client, provider_setup):
+    """The kept bytes must explain the event alone: no reader may pick a value."""
+    _, _, _, key = provider_setup
+    body = (
+        b'{"device": "smoke-7", "name": "fire_alarm", "value": false, '
+        b'"value": true, "observed_at": "2026-12-03T09:15:00+08:00"}'
+    )
+
+    response = client.post(
+        URL, data=body, content_type="application/json", headers={"X-API-Key": key}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "body: 'value' appears twice in one object; each key at most once"
+    )
+    assert Event.objects.count() == 0
+    assert RawRecord.objects.get().status == "rejected"
+
+
 def test_the_same_batch_twice_is_stored_once(client, provider_setup):
     _, _, _, key = provider_setup
 

@@ -13,7 +13,7 @@ import logging
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -102,12 +102,29 @@ class RefusedError(Exception):
         return "; ".join([self.detail, *self.errors])[:2000]
 
 
+class DuplicateKeyError(Exception):
+    """A JSON object names one key twice: its meaning depends on the reader."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKeyError(
+                f"{key!r} appears twice in one object; each key at most once"
+            )
+        found[key] = value
+    return found
+
+
 def parse_observations(
     body: bytes, *, max_items: int = MAX_ITEMS
 ) -> list[ObservationIn]:
     """Read a body holding one observation object or a non-empty list of them."""
     try:
-        data = json.loads(body)
+        data = json.loads(body, object_pairs_hook=_unique_keys)
+    except DuplicateKeyError as error:
+        raise RefusedError(RefusedError.INVALID, f"body: {error}") from None
     except (ValueError, RecursionError) as error:
         # JSONDecodeError, bad UTF-8, integers too long to read, nesting
         # too deep: all mean the body is not JSON this platform can take.
