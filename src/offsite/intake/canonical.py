@@ -12,7 +12,7 @@ import json
 import logging
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from django.utils import timezone
@@ -29,7 +29,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from offsite.catalog import queries as catalog
 from offsite.catalog.models import Rule
-from offsite.intake.services import CanonicalObservation
+from offsite.intake.services import MOST_AHEAD, CanonicalObservation
 from offsite.registry import queries as registry_queries
 from offsite.registry.models import Provider
 
@@ -156,9 +156,6 @@ def parse_observations(
 
 # Rules that read a quantity need a number; the others read a true/false.
 NUMERIC_KINDS = frozenset({Rule.Kind.NUMERIC_RANGE})
-# A device clock may run ahead of the platform's; further ahead than this,
-# the time cannot be what the observation describes.
-MOST_AHEAD = timedelta(hours=24)
 # GB/T 26875.3 time labels count years from 2000; nothing older is data.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 # No quantity the platform reads comes near this; a float holds it exactly

@@ -14,7 +14,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -142,8 +142,9 @@ def _read_frames(receipts: Sequence[Receipt]) -> int:
                     ),
                     name=fact.name,
                     value=fact.value,
-                    observed_at=device_time(fact.observed_at or header_time)
-                    or raw.received_at,
+                    observed_at=_believable(
+                        device_time(fact.observed_at or header_time), raw.received_at
+                    ),
                 )
                 for fact in facts
             ]
@@ -269,6 +270,20 @@ def _observation(
     _OBSERVATION_DEVICE.set_cached_value(observation, device)
     _OBSERVATION_POINT.set_cached_value(observation, point)
     return observation
+
+
+# A device clock may run ahead of the platform's; further ahead than this,
+# the time cannot be what the observation describes. The HTTP and MQTT
+# paths refuse such an observation; a GB/T 26875.3 frame, confirmed once
+# stored, is read at the time it was received instead.
+MOST_AHEAD = timedelta(hours=24)
+
+
+def _believable(observed: datetime | None, received: datetime) -> datetime:
+    """Return the device's time for a fact, or the receipt time if it cannot be."""
+    if observed is None or observed > received + MOST_AHEAD:
+        return received
+    return observed
 
 
 def _device_time(value: datetime | None) -> datetime | None:
