@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from offsite.supervision.models import Event
 
@@ -174,3 +176,22 @@ def test_the_unit_answers_with_a_file_from_the_command_line(
             ),
         }
     ]
+
+
+def test_a_step_ahead_of_the_clock_is_refused_unless_allowed(breach, officer):
+    event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
+    ahead = (timezone.now() + timedelta(days=1)).isoformat()
+
+    with pytest.raises(CommandError, match="--at: .* is later than now"):
+        run("act", str(event.pk), "confirm", "--as", "chaoyang-officer", "--at", ahead)
+    with pytest.raises(CommandError, match="--allow-future accepts it"):
+        call_command("sweep", "--at", ahead, stdout=StringIO())
+    event.refresh_from_db()
+    assert event.state == "awaiting_review"
+
+    run(
+        "act", str(event.pk), "confirm", "--as", "chaoyang-officer", "--at", ahead,
+        "--allow-future",
+    )  # fmt: skip
+    event.refresh_from_db()
+    assert event.state == "warned"

@@ -26,7 +26,7 @@ from django.utils import timezone
 from offsite.registry import queries as registry_queries
 from offsite.registry.models import Person
 from offsite.supervision import queries, services
-from offsite.supervision.management.commands.sweep import parse_at
+from offsite.supervision.management.commands.sweep import ALLOW_FUTURE_HELP, parse_at
 from offsite.supervision.models import Event, EventState, Report, ReviewRequest
 
 ACTIONS = (
@@ -69,6 +69,7 @@ class Command(BaseCommand):
         act.add_argument(
             "--at", help="ISO 8601 time of the action (no offset = Beijing time)."
         )
+        act.add_argument("--allow-future", action="store_true", help=ALLOW_FUTURE_HELP)
         act.add_argument(
             "--text",
             default="",
@@ -135,7 +136,11 @@ class Command(BaseCommand):
     def _act(self, options: dict[str, Any]) -> None:
         person = _person(options["username"])
         event = _event(options["id"], person)
-        at = parse_at(options["at"]) if options.get("at") else timezone.now()
+        at = (
+            parse_at(options["at"], allow_future=options["allow_future"])
+            if options.get("at")
+            else timezone.now()
+        )
         try:
             _run(options["action"], event, person, at, options)
         except services.Refused as refused:
