@@ -213,6 +213,27 @@ def test_the_city_designates_another_district(
     assert Event.objects.get(pk=clue_sept_30.pk).state == "assigned"
 
 
+def test_a_hand_over_dated_before_the_last_one_is_refused(
+    clue_sept_30, city_dispatcher, make_person
+):
+    """Two hand-overs sent at once: the one stamped earlier but written later."""
+    haidian = make_person("dispatch_staff", code="110108").authority
+    designate(
+        clue_sept_30,
+        actor=city_dispatcher,
+        district=haidian,
+        at=beijing(2026, 9, 30, 11, 0),
+    )
+
+    with pytest.raises(
+        Refused, match="is before the event's last step at 2026-09-30T11:00"
+    ):
+        take_over(clue_sept_30, actor=city_dispatcher, at=beijing(2026, 9, 30, 10, 59))
+
+    assert OwnerChange.objects.count() == 1
+    assert Event.objects.get(pk=clue_sept_30.pk).owner.code == "110108"
+
+
 def test_a_district_may_not_designate(clue_sept_30, dispatcher, authority):
     with pytest.raises(Refused, match="only the city's dispatch staff or officers"):
         designate(

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils.translation import gettext_noop
 
 from offsite.audit.services import record
@@ -1200,6 +1200,16 @@ def _change_owner(
         previous = locked.owner
         if previous.pk == to.pk:
             raise Refused(f"event {locked.pk} is already handled by {to} (LM-15)")
+        last_change = locked.owner_changes.aggregate(last=Max("at"))["last"]
+        latest = max(filter(None, (locked.state_changed_at, last_change)))
+        if at < latest:
+            # Checked under the lock: of two hand-overs sent at once, the
+            # one stamped earlier but written later is refused, so the
+            # owner history stays in time order (IM-8).
+            raise Refused(
+                f"at: {at.astimezone(BEIJING).isoformat()} is before the event's "
+                f"last step at {latest.astimezone(BEIJING).isoformat()}"
+            )
         Event.objects.filter(pk=locked.pk, owner=previous).update(owner=to)
         change = OwnerChange.objects.create(
             event=locked,
