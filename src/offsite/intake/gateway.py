@@ -472,7 +472,7 @@ class Gateway:
         if open_files != resource.RLIM_INFINITY:
             allowed = max(open_files - RESERVED_DESCRIPTORS, 1)
             if allowed < self.max_connections:
-                logger.warning(
+                logger.info(
                     "event=connections_capped most=%d open_files_limit=%d reserved=%d",
                     allowed,
                     open_files,
