@@ -178,11 +178,11 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
+    # One handler, on the root: every logger's lines go through it once, and
+    # the web server, finding the root configured, adds none of its own.
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "django.request": {"filters": ["refusal_without_trace"]},
-        "offsite": {
-            "handlers": ["console"],
-            "level": os.environ.get("OFFSITE_LOG_LEVEL", "WARNING"),
-        },
+        "offsite": {"level": os.environ.get("OFFSITE_LOG_LEVEL", "WARNING")},
     },
 }
