@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import datetime
 from io import StringIO
 
 import pytest
@@ -10,8 +12,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from offsite.intake import services
-from offsite.intake.models import GatewayCommand
+from offsite.intake.gateway_simulator import capture_frames, restamp
+from offsite.intake.models import GatewayCommand, RawRecord
 from offsite.intake.services import IncomingFrame
+from offsite.protocols import gb26875
+from offsite.web.demo import CAPTURES
 from tests.protocols.samples import S2_DEVICE_CLOCK
 
 from .support import HAIWAN
@@ -163,3 +168,46 @@ def test_simulate_prints_each_frame_and_the_gateway_reply(
         "unanswered": 0,
         "commands_received": 0,
     }
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simulate_now_sends_a_capture_again_as_new_data(
+    start_gateway, register_device, tmp_path
+):
+    """Without --now a second run is all retransmissions; with it, new data."""
+    register_device(HAIWAN)
+    gateway = start_gateway()
+    capture = tmp_path / "device.hex"
+    capture.write_text(f"{S2_DEVICE_CLOCK.hex()}\n")
+    send = ("gateway", "simulate", "--port", str(gateway.port), "--capture")
+
+    run(*send, str(capture))
+    run(*send, str(capture))
+    gateway.wait_idle()
+    again = gateway.database(RawRecord.objects.count)
+    run(*send, str(capture), "--now")
+    gateway.wait_idle()
+    latest = gateway.database(lambda: bytes(RawRecord.objects.latest("pk").payload))
+
+    assert again == 1
+    assert gateway.database(RawRecord.objects.count) == 2
+    assert latest[2:4] != S2_DEVICE_CLOCK[2:4]  # a new serial
+
+
+def test_restamp_gives_every_captured_frame_the_new_serial_and_time():
+    now = datetime(2026, 12, 4, 10, 30, 0)
+    for path in sorted(CAPTURES.glob("*.hex")):
+        for number, data in capture_frames(path):
+            fresh = restamp(data, serial=4242, now=now)
+            try:
+                frame = gb26875.decode(fresh)
+            except gb26875.FrameError:
+                assert fresh == data, f"{path.name}:{number}"
+                continue
+            if not isinstance(frame, gb26875.Frame):
+                continue
+            assert (frame.header.serial, frame.header.sent_at) == (4242, now)
+            for item in frame.objects:
+                for field in dataclasses.fields(item):
+                    value = getattr(item, field.name)
+                    assert not isinstance(value, datetime) or value == now

@@ -9,6 +9,7 @@ officer's answer (type 24, bit 5), a clock sync (type 90) with a confirm.
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import logging
 import socket
 import time
@@ -16,11 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from offsite.protocols import gb26875
 from offsite.protocols.gb26875 import codes
 
 logger = logging.getLogger(__name__)
+
+# GB/T 26875.3 time labels are the device's wall clock in Beijing.
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 # Serials the simulator starts itself (answers to roll-calls) begin here,
 # far from the serials in the capture files.
@@ -193,10 +198,23 @@ def simulate(
     capture: Path,
     reply_seconds: float = 2.0,
     linger_seconds: float = 0.0,
+    as_now: bool = False,
     write: Callable[[str], None] = print,
 ) -> SimulationSummary:
-    """Send every frame of a capture to a gateway and show each reply."""
+    """Send every frame of a capture to a gateway and show each reply.
+
+    With `as_now`, each frame is restamped with a new serial and the current
+    Beijing time first (see `restamp`).
+    """
     frames = capture_frames(capture)
+    if as_now:
+        # Serials from the clock, so a second run does not repeat the first.
+        first = int(time.time()) & 0xFFFF
+        now = datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
+        frames = [
+            (number, restamp(data, serial=(first + index) & 0xFFFF, now=now))
+            for index, (number, data) in enumerate(frames)
+        ]
     simulator = DeviceSimulator(
         host=host, port=port, reply_seconds=reply_seconds, write=write
     )
@@ -208,6 +226,36 @@ def simulate(
     finally:
         simulator.close()
     return simulator.summary
+
+
+def restamp(data: bytes, *, serial: int, now: datetime) -> bytes:
+    """Return a captured frame as the device would send it at `now`.
+
+    The serial and every time label (the header's and each object's) are
+    replaced, so the platform reads new data rather than a retransmission
+    of a frame it already holds. A heartbeat or a frame the codec cannot
+    read is sent as captured.
+    """
+    try:
+        frame = gb26875.decode(data)
+    except gb26875.FrameError:
+        return data
+    if not isinstance(frame, gb26875.Frame):
+        return data
+    header = dataclasses.replace(frame.header, serial=serial, sent_at=now)
+    objects = tuple(_at(item, now) for item in frame.objects)
+    return gb26875.encode(header, frame.app_type, objects)
+
+
+def _at(item: object, now: datetime) -> object:
+    if not dataclasses.is_dataclass(item):
+        return item
+    times = {
+        field.name: now
+        for field in dataclasses.fields(item)
+        if isinstance(getattr(item, field.name), datetime)
+    }
+    return dataclasses.replace(item, **times) if times else item
 
 
 def _serial_of(data: bytes) -> int | None:

@@ -124,6 +124,12 @@ class Command(BaseCommand):
             default=0.0,
             help="stay connected this long afterwards, answering roll-calls",
         )
+        simulate.add_argument(
+            "--now",
+            action="store_true",
+            help="send each frame with a new serial and the current time, as new "
+            "data (else a frame the platform holds is a retransmission)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options.get("action")
@@ -220,6 +226,7 @@ class Command(BaseCommand):
                 capture=capture,
                 reply_seconds=options["reply_seconds"],
                 linger_seconds=options["linger_seconds"],
+                as_now=options["now"],
                 write=self.stdout.write,
             )
         except ValueError as error:
