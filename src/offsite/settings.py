@@ -165,6 +165,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "offsite@localhost")
 # receipt callbacks; empty refuses every callback. The same secret signs the
 # notices the platform posts to webhooks (X-Offsite-Signature, HMAC-SHA256).
 DELIVERY_RECEIPT_SECRET = os.environ.get("DELIVERY_RECEIPT_SECRET", "")
+# A webhook may not point at a loopback, private, link-local or reserved
+# address (LM-5 channels are the unit's, the network is the platform's);
+# "1" allows it, for an SMS or messaging gateway on the site's own network.
+DELIVERY_WEBHOOK_ALLOW_PRIVATE = (
+    os.environ.get("DELIVERY_WEBHOOK_ALLOW_PRIVATE", "") == "1"
+)
 
 LOGGING = {
     "version": 1,

@@ -45,15 +45,17 @@ def unit_user(make_person, unit) -> Person:
 class Receiver:
     """A webhook endpoint on 127.0.0.1 that keeps one copy per idempotency key.
 
-    It answers `status` to every POST; `on_request` runs before it answers,
-    which lets a test act between the channel taking a message and the
-    sender hearing back.
+    It answers `status` to every POST, with `location` as its Location header
+    when set; `on_request` runs before it answers, which lets a test act
+    between the channel taking a message and the sender hearing back. A GET
+    (a followed redirect) is recorded too.
     """
 
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.kept: dict[str, dict] = {}
         self.status = 200
+        self.location: str | None = None
         self.on_request = None
         receiver = self
 
@@ -62,23 +64,33 @@ class Receiver:
                 length = int(self.headers["Content-Length"])
                 body = json.loads(self.rfile.read(length))
                 key = self.headers["Idempotency-Key"]
-                receiver.requests.append({"key": key, "body": body})
+                receiver.requests.append(
+                    {"key": key, "body": body, "host": self.headers["Host"]}
+                )
                 receiver.kept.setdefault(key, body)
                 if receiver.on_request is not None:
                     receiver.on_request()
                 try:
                     self.send_response(receiver.status)
+                    if receiver.location:
+                        self.send_header("Location", receiver.location)
                     self.send_header("Content-Type", "application/json")
                     self.end_headers()
                     self.wfile.write(b'{"accepted": true}')
                 except OSError:
                     pass  # the sender is gone (a test killed it)
 
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                receiver.requests.append({"method": "GET", "path": self.path})
+                self.send_response(200)
+                self.end_headers()
+
             def log_message(self, *args) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/notices"
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}/notices"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -88,7 +100,13 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    """A receiver on the loopback, allowed as a gateway on the site's network.
+
+    Webhooks may not point at loopback or private addresses by default; a
+    test of that refusal sets `DELIVERY_WEBHOOK_ALLOW_PRIVATE` back to False.
+    """
+    settings.DELIVERY_WEBHOOK_ALLOW_PRIVATE = True
     receiver = Receiver()
     yield receiver
     receiver.close()

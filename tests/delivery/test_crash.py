@@ -113,7 +113,8 @@ def test_a_killed_dispatch_process_loses_nothing_and_doubles_nothing(
     with transaction.atomic():
         notice = issue(unit, at=beijing(2026, 3, 2, 10, 0))
 
-    env = {**os.environ, "DATABASE_URL": url}
+    # The receiver is on the loopback: the dispatch process must allow it too.
+    env = {**os.environ, "DATABASE_URL": url, "DELIVERY_WEBHOOK_ALLOW_PRIVATE": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "offsite.cli", "delivery", "dispatch"]
         + ["--at", "2026-03-02T10:01:00+08:00"],

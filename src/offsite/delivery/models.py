@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from offsite.delivery import webhooks
+
 
 class Consent(models.Model):
     """One answer of a unit to the offer of electronic service; the latest counts.
@@ -51,7 +53,9 @@ class Channel(models.Model):
     """A service address of a unit: its in-platform inbox, an e-mail, a webhook.
 
     The webhook carries SMS and instant-messaging gateways (LM-5: mobile
-    messages and instant messaging that confirm receipt).
+    messages and instant messaging that confirm receipt). A webhook may not
+    point at a loopback, private, link-local or reserved address unless
+    `DELIVERY_WEBHOOK_ALLOW_PRIVATE` allows it (see `webhooks`).
     """
 
     class Kind(models.TextChoices):
@@ -121,6 +125,12 @@ class Channel(models.Model):
             raise ValidationError(
                 {"address": f"{self.address!r} is not a valid {self.kind} address"}
             ) from error
+        if self.kind == self.Kind.WEBHOOK:
+            # Each send checks the address again: a name that resolves to a
+            # public address today may resolve to a private one later.
+            refused = webhooks.refusal(self.address)
+            if refused:
+                raise ValidationError({"address": refused})
 
 
 class NoticeKind(models.TextChoices):

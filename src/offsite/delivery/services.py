@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 
 from offsite.audit.services import record
-from offsite.delivery import queries
+from offsite.delivery import queries, webhooks
 from offsite.delivery.consent import CONSENT_TEXT, CONSENT_TEXT_VERSION
 from offsite.delivery.models import (
     Channel,
@@ -75,7 +74,10 @@ class DispatchReport:
 
 
 class SendError(Exception):
-    """A channel refused or did not answer; the message will be retried."""
+    """A channel refused, did not answer, or its address is refused now.
+
+    Either way the attempt failed and the message will be retried.
+    """
 
 
 # Consent and channels ------------------------------------------------------
@@ -138,7 +140,12 @@ def add_channel(
     at: datetime,
     actor: str = "system",
 ) -> Channel:
-    """Add an e-mail or webhook service address of a unit, checked for form."""
+    """Add an e-mail or webhook service address of a unit, checked for form.
+
+    A webhook may not point at a loopback, private, link-local or reserved
+    address, nor at a name that resolves to one (`Channel.clean`), unless
+    `DELIVERY_WEBHOOK_ALLOW_PRIVATE` allows it.
+    """
     _require_aware(at, "at")
     address = address.strip()
     if kind not in (Channel.Kind.EMAIL, Channel.Kind.WEBHOOK):
@@ -704,6 +711,16 @@ def webhook_payload(message: OutboxMessage) -> dict[str, Any]:
 
 
 def _send_webhook(message: OutboxMessage) -> dict[str, Any]:
+    # Checked again on every send, not only when the channel was added: the
+    # name may resolve elsewhere now (DNS rebinding), the row may predate the
+    # rule, or the site may have stopped allowing private addresses.
+    try:
+        to = webhooks.target(message.address)
+    except webhooks.AddressRefusedError as error:
+        raise SendError(f"webhook: not sent: {error}") from error
+    except webhooks.UnresolvedNameError as error:
+        raise SendError(f"webhook: {error}") from error
+
     key = str(message.idempotency_key)
     body = json.dumps(webhook_payload(message), ensure_ascii=False).encode()
     headers = {
@@ -716,19 +733,12 @@ def _send_webhook(message: OutboxMessage) -> dict[str, Any]:
         headers["X-Offsite-Signature"] = (
             "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         )
-    request = urllib.request.Request(
-        message.address, data=body, headers=headers, method="POST"
-    )
     try:
-        with urllib.request.urlopen(
-            request, timeout=WEBHOOK_TIMEOUT_SECONDS
-        ) as response:
-            status = response.status
-            answer = response.read(2000).decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        raise SendError(f"webhook: HTTP {error.code}") from error
-    except (urllib.error.URLError, OSError) as error:
-        raise SendError(f"webhook: {error}") from error
+        status, answer = webhooks.post(
+            to, body, headers, timeout_seconds=WEBHOOK_TIMEOUT_SECONDS
+        )
+    except (OSError, http.client.HTTPException) as error:
+        raise SendError(f"webhook: {type(error).__name__}: {error}") from error
     if not 200 <= status < 300:
         raise SendError(f"webhook: HTTP {status}")
     return {"channel": "webhook", "status": status, "answer": answer[:500]}
