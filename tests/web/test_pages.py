@@ -85,3 +85,12 @@ def test_the_event_page_renders_in_both_languages(city, sign_in):
 
     assert "时间线" in zh
     assert "Timeline" in en
+
+
+def test_the_time_to_fix_reads_as_a_count_in_either_language(db):
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/items/").content.decode()
+    chinese = Client().get("/items/").content.decode()
+
+    assert re.search(r"\b1 hour\b", english) or re.search(r"\b1 working day\b", english)
+    assert not re.search(r"\b1 (hours|working days|calendar days)\b", english)
+    assert "个工作日" in chinese
