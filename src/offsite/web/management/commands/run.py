@@ -141,17 +141,16 @@ class Command(BaseCommand):
         )
 
     def _print_demo(self, loaded, report) -> None:
-        for title, summary in (
-            ("Replay of the packaged device captures:", loaded.captures),
-            (
-                "The demo provider's observations, through the HTTP intake:",
-                loaded.provider,
-            ),
+        # The provider sends one JSON batch, not capture files of frames.
+        batch = loaded.provider.as_dict()
+        del batch["files"]
+        batch = {"batches" if k == "frames" else k: v for k, v in batch.items()}
+        for title, shown in (
+            ("Replay of the packaged device captures:", loaded.captures.as_dict()),
+            ("The demo provider's observations, through the HTTP intake:", batch),
         ):
             self.stdout.write(title)
-            self.stdout.write(
-                json.dumps(summary.as_dict(), ensure_ascii=False, indent=2)
-            )
+            self.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2))
         self.stdout.write("Sweep after the replay:")
         self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         self.stdout.write(f"Demo provider API key (X-API-Key): {loaded.key}")
