@@ -256,7 +256,9 @@ def dashboard(who: Viewer, *, at: datetime) -> Dashboard:
 
     district_rows: dict[str, dict[str, Any]] = {}
     for row in (
-        rows.values("unit__district__code", "unit__district__name")
+        rows.values(
+            "unit__district__code", "unit__district__name", "unit__district__name_en"
+        )
         .annotate(
             n=Count("pk"),
             late=Count("pk", filter=Q(due_at__lt=at)),
@@ -268,6 +270,7 @@ def dashboard(who: Viewer, *, at: datetime) -> Dashboard:
         district_rows[row["unit__district__code"]] = {
             "code": row["unit__district__code"],
             "name": row["unit__district__name"],
+            "name_en": row["unit__district__name_en"],
             "open": row["n"],
             "overdue": row["late"],
             "awaiting_review": row["review"],
