@@ -187,6 +187,41 @@ def test_an_arrival_before_the_notice_is_refused_naming_the_field(unit, unit_use
     )
 
 
+def test_a_proof_with_a_nul_character_is_refused_naming_the_field(unit, unit_user):
+    consent_with_channels(unit, unit_user)
+    notice = issue(unit, at=beijing(2026, 3, 2, 10, 0))
+    services.dispatch(at=beijing(2026, 3, 2, 10, 1))
+
+    answer = signed_in(unit_user).post(
+        f"/api/v1/notices/{notice.pk}/arrival",
+        {"arrived_on": "2026-03-04", "proof": "截\u0000图"},
+        content_type="application/json",
+    )
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == "proof: must not contain the NUL character"
+    notice.refresh_from_db()
+    assert notice.arrived_on is None
+
+
+def test_consent_must_be_a_json_boolean(unit_user):
+    client = signed_in(unit_user)
+
+    for loose in ("yes", "true", 1):
+        answer = client.post(
+            "/api/v1/me/consent", {"consented": loose}, content_type="application/json"
+        )
+        assert answer.status_code == 422, loose
+
+    assert Consent.objects.count() == 0
+
+
+def test_a_bad_inbox_page_is_refused_naming_the_parameter(unit_user):
+    for query in ("offset=-1", "offset=99999999999999999999", "limit=0"):
+        answer = signed_in(unit_user).get(f"/api/v1/inbox?{query}")
+        assert answer.status_code == 422, query
+
+
 @override_settings(DELIVERY_RECEIPT_SECRET="gateway-secret")
 def test_a_gateway_receipt_is_recorded_for_the_message_of_its_key(unit, unit_user):
     consent_with_channels(unit, unit_user, webhook="https://sms.example.com/hook")

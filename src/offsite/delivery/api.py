@@ -16,9 +16,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import APIKeyHeader
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, StrictBool
 
 from offsite.delivery import queries, services
 from offsite.delivery.consent import CONSENT_TEXT, CONSENT_TEXT_VERSION
@@ -29,6 +29,10 @@ from offsite.registry.models import Person
 logger = logging.getLogger(__name__)
 
 router = Router(tags=["delivery"])
+
+
+# Paging stops here: an inbox is read a page at a time.
+MAX_OFFSET = 1_000_000
 
 
 class ErrorOut(Schema):
@@ -54,7 +58,8 @@ class ConsentOut(Schema):
 
 
 class ConsentIn(Schema):
-    consented: bool
+    # A legal answer (LM-5): JSON true or false, never "yes" or 1.
+    consented: StrictBool
 
 
 class NoticeOut(Schema):
@@ -259,12 +264,15 @@ def post_channel(request: HttpRequest, channel: ChannelIn):
     response={200: list[NoticeOut], 403: ErrorOut},
     summary="The notices this sign-in may read, newest first",
 )
-def get_inbox(request: HttpRequest, limit: int = 100, offset: int = 0):
+def get_inbox(
+    request: HttpRequest,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
     """List a unit's notices; staff see their district's, the city all."""
     person = _person(request)
     if person is None:
         return _no_person()
-    limit = max(1, min(limit, 500))
     notices = queries.notices_for(person)[offset : offset + limit]
     return Status(200, [_notice_out(notice) for notice in notices])
 

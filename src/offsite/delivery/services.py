@@ -307,6 +307,8 @@ def record_arrival(
         )
     if not proof.strip():
         raise ValidationError({"proof": "describe the proof of the arrival date"})
+    if "\x00" in proof:
+        raise ValidationError({"proof": "must not contain the NUL character"})
     shown = queries.sent_on(notice)
     if shown is None:
         raise ValidationError(
