@@ -235,8 +235,13 @@ def test_an_anonymous_caller_is_refused(two_events):
 
 
 def keyed(person: Person) -> Client:
-    """A client that sends the person's own API key and has no session."""
-    return Client(HTTP_X_API_KEY=registry.issue_api_key(person=person))
+    """A client that sends the person's own API key and has no session.
+
+    CSRF is checked as a browser's request would be: a key needs no token.
+    """
+    return Client(
+        enforce_csrf_checks=True, HTTP_X_API_KEY=registry.issue_api_key(person=person)
+    )
 
 
 def test_a_persons_key_sees_what_their_sign_in_sees(two_events, dispatcher, unit_user):
@@ -267,6 +272,19 @@ def test_a_providers_key_or_a_revoked_key_is_refused(two_events, unit, officer):
 
     for key in (provider_key, revoked, "osk_00000000_nothing"):
         assert Client(HTTP_X_API_KEY=key).get("/api/v1/events").status_code == 401
+
+
+def test_a_session_write_without_its_csrf_token_is_refused(breach, clock, officer):
+    event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
+    clock.at = beijing(2026, 3, 2, 11, 0)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer.user)
+
+    response = post(client, f"/api/v1/events/{event.pk}/confirm")
+
+    assert response.status_code == 403
+    event.refresh_from_db()
+    assert event.state == "awaiting_review"
 
 
 def test_a_key_has_exactly_one_holder(unit, officer):

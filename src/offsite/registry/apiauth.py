@@ -27,5 +27,8 @@ class PersonKey(APIKeyHeader):
         return person.user
 
 
-# A session (with its CSRF token on writes) or a person's key.
-SIGNED_IN = [django_auth, PersonKey()]
+# A person's key, else a session (with its CSRF token on writes). The key
+# comes first: the session check refuses a write without a CSRF token
+# outright, which would turn away a key that needs none (a header a page
+# of another site cannot send).
+SIGNED_IN = [PersonKey(), django_auth]
