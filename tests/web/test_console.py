@@ -304,3 +304,13 @@ def test_the_timeline_speaks_the_users_language(city, sign_in):
     assert "a person must confirm the data" not in chinese
     assert "data confirmed by a qualified officer (IM-15)" in english
     assert "The unit answered, with 0 files." in english
+
+
+def test_an_events_subject_reads_as_words_in_either_language(city, sign_in):
+    event = awaiting("京华商业广场", "fire_lane")
+
+    chinese = sign_in("officer").get(f"/console/events/{event.pk}/").content.decode()
+    english = sign_in("officer", "en").get(f"/console/events/{event.pk}/").text
+
+    assert "点位 east-gate" in chinese
+    assert "point east-gate" in english

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 
 register = template.Library()
 
@@ -53,3 +53,14 @@ def step_reason(reason: str) -> str:
     out through the catalogue; a person's words are shown as they wrote them.
     """
     return gettext(reason) if reason else ""
+
+
+@register.filter
+def subject(value: str) -> str:
+    """Return an event's subject for a person: "point east-gate", not its key."""
+    kind, _, name = (value or "").partition(":")
+    words = {
+        "point": pgettext("event subject", "point"),
+        "device": pgettext("event subject", "device"),
+    }
+    return f"{words[kind]} {name}" if kind in words and name else value
