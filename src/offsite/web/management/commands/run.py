@@ -16,7 +16,7 @@ import threading
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from offsite.intake.gateway import DEFAULT_PORT, Gateway, GatewayThread
 
@@ -113,10 +113,12 @@ class Command(BaseCommand):
             from offsite.web.demo import DEMO_PASSWORD
 
             self.stdout.write(f"  sign-ins (password {DEMO_PASSWORD}):")
-            for sign_in in sign_ins:
-                self.stdout.write(
-                    f"    {sign_in.username:<10} {sign_in.role} — {sign_in.scope}"
-                )
+            # The command speaks English; the roles are named in it too.
+            with translation.override("en"):
+                for sign_in in sign_ins:
+                    self.stdout.write(
+                        f"    {sign_in.username:<10} {sign_in.role} — {sign_in.scope}"
+                    )
         self.stdout.write("Press Ctrl+C to stop.\n")
         self.stdout.flush()
 
