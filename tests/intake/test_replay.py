@@ -94,6 +94,18 @@ def test_a_line_that_is_not_hex_is_kept_and_rejected(tmp_path: Path, unit):
     assert RawRecord.objects.get().reject_reason.startswith("hex:")
 
 
+def test_a_rejected_line_replayed_again_is_still_reported(tmp_path: Path, unit):
+    capture = tmp_path / "garbage.hex"
+    capture.write_text("40404g\n")
+    replay_files([capture], unit=unit)
+
+    again = replay_files([capture], unit=unit)
+
+    assert (again.rejected, again.duplicates) == (0, 1)
+    assert again.rejections[0]["reason"].startswith("already kept as rejected: hex:")
+    assert RawRecord.objects.count() == 1
+
+
 def test_an_event_walks_back_to_the_raw_bytes(tmp_path: Path, unit):
     # IM-8: event → finding → check result → observation → raw record.
     capture = tmp_path / "s1.hex"

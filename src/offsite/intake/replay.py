@@ -41,6 +41,15 @@ class ReplaySummary:
             self.rejections.append({"origin": origin, "reason": receipt.reason})
         else:
             self.duplicates += 1
+            if receipt.reason:
+                # Kept rejected the first time: say so again, or a second run
+                # would read as clean.
+                self.rejections.append(
+                    {
+                        "origin": origin,
+                        "reason": f"already kept as rejected: {receipt.reason}",
+                    }
+                )
         self.observations += receipt.observations
         self.check_results += receipt.check_results
         self.events_opened.update(receipt.events_opened)
