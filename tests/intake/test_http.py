@@ -265,6 +265,18 @@ def test_an_observation_far_in_the_future_is_refused(client, provider_setup):
         ),
         (
             '[{"device": "smoke-7", "name": "fire_alarm", "value": true, '
+            '"observed_at": "2000-01-01T00:00:00+14:00"}]',
+            422,
+            "[0].observed_at: before 2000-01-01",
+        ),
+        (
+            '[{"device": "smoke-7", "name": "pressure_mpa", "value": Infinity, '
+            '"observed_at": "2026-12-03T09:15:00+08:00"}]',
+            422,
+            "[0].value: must be a finite number",
+        ),
+        (
+            '[{"device": "smoke-7", "name": "fire_alarm", "value": true, '
             '"observed_at": "9999-12-31T23:59:59-12:00"}]',
             422,
             "[0].observed_at: more than 24 hours after the time of receipt",
@@ -288,6 +300,8 @@ def test_hostile_bodies_are_refused_and_kept(
 
     assert response.status_code == status
     if first_error:
+        # One error per broken rule: an infinite value is not also "too large".
+        assert len(response.json()["errors"]) == 1
         assert response.json()["errors"][0].startswith(first_error)
     assert RawRecord.objects.get().status == "rejected"
     assert Observation.objects.count() == 0

@@ -192,11 +192,14 @@ def value_problems(items: Sequence[ObservationIn], *, now: datetime) -> list[str
             problems.append(
                 f"[{index}].value: {item.name} is a state; expected true or false"
             )
-        if isinstance(item.value, int | float) and abs(item.value) > LARGEST_VALUE:
+        elif isinstance(item.value, int | float) and abs(item.value) > LARGEST_VALUE:
             problems.append(f"[{index}].value: larger than {LARGEST_VALUE:g}")
         # Years first: a time at the edge of the calendar cannot even be
-        # compared with another once its offset is applied.
-        if item.observed_at.year < EARLIEST.year:
+        # compared with another once its offset is applied. In 2000 it can,
+        # and its offset counts: 2000-01-01T00:00+14:00 is still 1999.
+        if item.observed_at.year < EARLIEST.year or (
+            item.observed_at.year == EARLIEST.year and item.observed_at < EARLIEST
+        ):
             problems.append(
                 f"[{index}].observed_at: before {EARLIEST.date().isoformat()}"
             )
