@@ -263,6 +263,8 @@ def test_an_observation_far_in_the_future_is_refused(client, provider_setup):
             422,
             "[0].observed_at: before 2000-01-01",
         ),
+        ("[1]", 422, "[0]: expected an observation object, got a number"),
+        ('["abc"]', 422, "[0]: expected an observation object, got a string"),
         (
             '[{"device": "smoke-7", "name": "fire_alarm", "value": true, '
             '"observed_at": "2000-01-01T00:00:00+14:00"}]',

@@ -117,6 +117,19 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+def _json_kind(value: Any) -> str:
+    """Name a JSON value's kind as JSON does: a number, a string, a list…"""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list"
+
+
 def parse_observations(
     body: bytes, *, max_items: int = MAX_ITEMS
 ) -> list[ObservationIn]:
@@ -141,6 +154,15 @@ def parse_observations(
     if len(data) > max_items:
         raise RefusedError(
             RefusedError.INVALID, f"body: at most {max_items} observations"
+        )
+    not_objects = [
+        f"[{index}]: expected an observation object, got {_json_kind(item)}"
+        for index, item in enumerate(data)
+        if not isinstance(item, dict)
+    ]
+    if not_objects:
+        raise RefusedError(
+            RefusedError.INVALID, "body: invalid observations", not_objects
         )
     try:
         items = _items.validate_python(data)
