@@ -88,6 +88,7 @@ def test_a_revoked_or_made_up_key_is_refused(client, provider_setup):
     response = post(client, "osk_madeup_000", [fire_alarm("smoke-7")])
 
     assert response.status_code == 401
+    assert response.json() == {"detail": "X-API-Key: send a live API key of a provider"}
 
 
 def test_an_observation_without_an_offset_is_refused_naming_the_field(

@@ -271,7 +271,12 @@ def test_a_providers_key_or_a_revoked_key_is_refused(two_events, unit, officer):
     registry.revoke_api_key(api_key=ApiKey.objects.get(person=officer))
 
     for key in (provider_key, revoked, "osk_00000000_nothing"):
-        assert Client(HTTP_X_API_KEY=key).get("/api/v1/events").status_code == 401
+        refused = Client(HTTP_X_API_KEY=key).get("/api/v1/events")
+        assert refused.status_code == 401
+        assert refused.json()["detail"] == (
+            "sign in, or send a person's live API key in X-API-Key "
+            "(a provider's key only sends data)"
+        )
 
 
 def test_a_session_write_without_its_csrf_token_is_refused(breach, clock, officer):
