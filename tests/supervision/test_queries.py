@@ -63,3 +63,16 @@ def test_timeline_tells_the_story_in_order(make_result):
         "warned → overdue by system",
     ]
     assert entries[-1].at == beijing(2026, 3, 6, 0, 0)
+
+
+def test_a_fire_alarm_timeline_names_the_immediate_prompt(make_result):
+    result = make_result(
+        real_scenario("fire_alarm"),
+        CheckResult.Outcome.BREACH,
+        observed_at=beijing(2026, 3, 2, 10, 0),
+    )
+    [event] = take_results([result], at=beijing(2026, 3, 2, 10, 0)).opened
+
+    steps = [e.summary for e in timeline(event) if e.kind == "transition"]
+
+    assert steps[-1] == "confirmed → warned by system: immediate prompt sent (LM-12)"

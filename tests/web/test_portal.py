@@ -153,3 +153,28 @@ def test_the_status_counts_each_devices_observations_once(city, sign_in):
 
     # lane-cam-01 sent the fire-lane and emergency-plan observations.
     assert shown["消防车通道摄像机"] == 2
+
+
+def test_a_refused_answer_keeps_what_the_unit_typed(warned, sign_in):
+    client = sign_in("unit")
+    files = [SimpleUploadedFile(f"p{n}.jpg", b"x", "image/jpeg") for n in range(11)]
+
+    client.post(
+        f"/portal/events/{warned.pk}/answer/",
+        {"text": "已清理通道并拍照留存", "evidence": files},
+    )
+    page = client.get(f"/portal/events/{warned.pk}/").content.decode()
+    again = client.get(f"/portal/events/{warned.pk}/").content.decode()
+
+    assert not warned.answers.exists()
+    assert ">已清理通道并拍照留存</textarea>" in page
+    assert "已清理通道并拍照留存" not in again
+
+
+def test_no_review_form_while_a_request_is_open(warned, sign_in):
+    client = sign_in("unit")
+    client.post(f"/portal/events/{warned.pk}/review/", {"statement": "通道未被占用"})
+
+    page = client.get(f"/portal/events/{warned.pk}/").content.decode()
+
+    assert 'id="review-form"' not in page

@@ -710,12 +710,22 @@ def respond(event: Event, *, actor: Actor, at: datetime) -> Event:
     """
     scenario = event.scenario
     procedure = scenario.procedure
-    if procedure in (Scenario.Procedure.IMMEDIATE_PROMPT, Scenario.Procedure.WARNING):
-        to_state, reason = EventState.WARNED, "warning prompt sent (LM-12)"
+    if procedure == Scenario.Procedure.IMMEDIATE_PROMPT:
+        to_state, reason = (
+            EventState.WARNED,
+            gettext_noop("immediate prompt sent (LM-12)"),
+        )
+    elif procedure == Scenario.Procedure.WARNING:
+        to_state, reason = (
+            EventState.WARNED,
+            gettext_noop("warning prompt sent (LM-12)"),
+        )
     elif procedure == Scenario.Procedure.RECTIFICATION_ORDER:
-        to_state, reason = EventState.ORDERED, "rectification order sent (LM-12)"
+        to_state = EventState.ORDERED
+        reason = gettext_noop("rectification order sent (LM-12)")
     elif procedure == Scenario.Procedure.ONSITE_VERIFICATION:
-        to_state, reason = EventState.CLUE, "on-site verification needed (LM-12)"
+        to_state = EventState.CLUE
+        reason = gettext_noop("on-site verification needed (LM-12)")
     else:
         logger.warning(
             "event=%s scenario=%s procedure=%s sends no response: it stays %s",

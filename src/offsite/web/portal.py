@@ -22,6 +22,7 @@ from offsite.delivery import queries as delivery_queries
 from offsite.delivery import services as delivery
 from offsite.delivery.consent import CONSENT_TEXT
 from offsite.supervision import services as supervision
+from offsite.supervision.models import ReviewRequest
 from offsite.web import downloads, queries
 from offsite.web.access import portal_view
 
@@ -77,7 +78,13 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             requests=event.review_requests.all(),
             notices=event.notices.order_by("created_at", "pk"),
             answerable=event.state in supervision.ANSWERABLE,
-            reviewable=event.state in supervision.REVIEWABLE and event.prompts.exists(),
+            # One request at a time (LM-14): no form while one is open.
+            reviewable=event.state in supervision.REVIEWABLE
+            and event.prompts.exists()
+            and not event.review_requests.filter(
+                state=ReviewRequest.State.OPEN
+            ).exists(),
+            drafts=_drafts(request, event.pk),
             now=timezone.now(),
         ),
     )
@@ -88,6 +95,18 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     """A file the unit attached to one of its answers."""
     who = queries.viewer(request.user)
     return downloads.evidence(queries.evidence_file(who, pk, for_unit=True))
+
+
+def _keep_draft(request: HttpRequest, form: str, pk: int, text: str) -> None:
+    """Keep what the unit typed in a refused form, to show it again once."""
+    request.session[f"draft-{form}-{pk}"] = text[:20000]
+
+
+def _drafts(request: HttpRequest, pk: int) -> dict[str, str]:
+    return {
+        form: request.session.pop(f"draft-{form}-{pk}", "")
+        for form in ("answer", "statement")
+    }
 
 
 def _refused(request: HttpRequest, error: Exception) -> None:
@@ -113,6 +132,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except (supervision.Refused, ValueError, ValidationError) as error:
         _refused(request, error)
+        _keep_draft(request, "answer", event.pk, request.POST.get("text", ""))
     else:
         messages.success(request, _("Your answer and its evidence are recorded."))
     return redirect("web:portal-event", pk=event.pk)
@@ -133,6 +153,7 @@ def request_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except (supervision.Refused, ValueError, ValidationError) as error:
         _refused(request, error)
+        _keep_draft(request, "statement", event.pk, request.POST.get("statement", ""))
     else:
         messages.success(
             request,
