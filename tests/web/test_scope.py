@@ -190,3 +190,32 @@ def test_a_provider_user_sees_only_the_units_it_serves(city, sign_in):
     )
 
     assert sorted(unit.name for unit in seen) == ["京华商业广场", "海淀科技大厦"]
+
+
+def test_a_designated_district_reads_the_data_behind_that_clue_only(city, sign_in):
+    """LM-15: designation hands over one clue, not the unit's whole record."""
+    event = _warned_fire_alarm("京华商业广场")
+    at = timezone.now()
+    supervision.transition(event, "overdue", actor="system", at=at)
+    supervision.transition(event, "clue", actor="system", at=at)
+    supervision.designate(
+        event,
+        actor=Person.objects.get(user__username="dispatch"),
+        district=Authority.objects.get(code="110108"),
+        at=at,
+    )
+    behind = RawRecord.objects.filter(
+        observations__check_results__finding__event_link__event=event
+    ).first()
+    unrelated = (
+        RawRecord.objects.filter(device__unit__name="京华商业广场")
+        .exclude(observations__check_results__finding__event_link__event=event)
+        .first()
+    )
+    haidian = sign_in("haidian", "en")
+
+    assert haidian.get(f"/console/events/{event.pk}/").status_code == 200
+    assert haidian.get(f"/console/raw/{behind.pk}/").status_code == 200
+    assert haidian.get(f"/console/raw/{unrelated.pk}/").status_code == 404
+    batch = haidian.get(f"/console/raw/{_demo_batch().pk}/").text
+    assert "lane-cam-01" not in batch and "east-gate" not in batch

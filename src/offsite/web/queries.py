@@ -455,7 +455,7 @@ def _read_raw(who: Viewer, item: Evidence, raw: RawRecord) -> None:
     viewer who may not see all of them gets only the observations of their
     own units from it, not the body (IM-8 traces, scope still holds).
     """
-    allowed = units_of_data(who).values("pk")
+    allowed = _readable_units(who, raw).values("pk")
     item.units_withheld = _units_of(raw).exclude(pk__in=allowed).count()
     if item.units_withheld:
         item.observations_in_scope = list(
@@ -483,17 +483,20 @@ def _read_raw(who: Viewer, item: Evidence, raw: RawRecord) -> None:
         item.payload_text = payload.hex()
 
 
-def units_of_data(who: Viewer) -> QuerySet[Unit]:
-    """Return the units whose data the viewer may read.
+def _readable_units(who: Viewer, raw: RawRecord) -> QuerySet[Unit]:
+    """Return the units whose data in `raw` the viewer may read.
 
-    The units they may see, and the unit of every event they may see: a
-    district designated to handle another district's clue reads its data
-    (LM-15).
+    The units they may see, and the unit of an event they may see that
+    stands on this record: a district designated to handle another
+    district's clue reads the data behind that clue (LM-15), no more.
     """
     if who.sees_everything:
         return Unit.objects.all()
+    behind = events(who).filter(
+        links__finding__check_result__observation__raw_record=raw
+    )
     return Unit.objects.filter(
-        Q(pk__in=units(who).values("pk")) | Q(pk__in=events(who).values("unit_id"))
+        Q(pk__in=units(who).values("pk")) | Q(pk__in=behind.values("unit_id"))
     )
 
 
@@ -509,13 +512,19 @@ def raw_record(who: Viewer, pk: int) -> RawRecord:
 
     In scope: the city sees every record, rejected ones with no device
     included; others see a record whose device, or one of whose
-    observations' devices, belongs to a unit whose data they may read.
+    observations' devices, belongs to a unit they may see, and a record an
+    event they may see stands on.
     """
     rows = RawRecord.objects.filter(pk=pk).select_related("device__unit")
     if not who.sees_everything:
-        in_scope = units_of_data(who)
+        in_scope = units(who)
+        behind_events = RawRecord.objects.filter(
+            observations__check_results__finding__event_link__event__in=events(who)
+        )
         rows = rows.filter(
-            Q(device__unit__in=in_scope) | Q(observations__device__unit__in=in_scope)
+            Q(device__unit__in=in_scope)
+            | Q(observations__device__unit__in=in_scope)
+            | Q(pk__in=behind_events.values("pk"))
         ).distinct()
     found = rows.first()
     if found is None:
