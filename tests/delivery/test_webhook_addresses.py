@@ -303,3 +303,19 @@ def test_a_redirect_from_the_webhook_is_not_followed(unit, unit_user, receiver):
     assert report.failed == {"webhook": 1}
     assert len(receiver.requests) == 1
     assert notice.messages.get(kind="webhook").last_error == "webhook: HTTP 302"
+
+
+@pytest.mark.parametrize("address", ["http://8.8.8.8/\x00", "http://8.8.8.8/a\nb"])
+def test_an_address_with_a_control_character_is_refused(unit, address):
+    with pytest.raises(ValidationError) as refused:
+        services.add_channel(
+            unit=unit,
+            kind="webhook",
+            address=address,
+            source="unit",
+            at=beijing(2026, 3, 2, 10, 0),
+        )
+
+    assert refused.value.message_dict == {
+        "address": ["must not contain control characters"]
+    }

@@ -55,3 +55,19 @@ def test_an_unknown_person_or_prefix_is_named(db):
         keys("issue", "--person", "nobody")
     with pytest.raises(CommandError, match="prefix: no key has the prefix 'abcd1234'"):
         keys("revoke", "abcd1234")
+
+
+def test_a_key_is_not_issued_to_an_inactive_person_or_with_a_control_character(
+    officer,
+):
+    with pytest.raises(CommandError, match="label: must not contain control"):
+        keys("issue", "--person", "chaoyang-officer", "--label", "a\tb")
+    officer.user.is_active = False
+    officer.user.save()
+    with pytest.raises(CommandError, match=r"person: chaoyang-officer may not sign in"):
+        keys("issue", "--person", "chaoyang-officer")
+
+
+def test_a_label_too_long_is_refused_in_english(officer):
+    with pytest.raises(CommandError, match="label: Ensure this value has at most 100"):
+        keys("issue", "--person", "chaoyang-officer", "--label", "x" * 101)

@@ -392,6 +392,26 @@ def test_bad_input_gets_422_naming_the_field(breach, clock, officer, dispatcher)
     assert response.json() == {"detail": "officer: no person with username 'nobody'"}
 
 
+def test_a_name_no_record_can_hold_is_refused_before_any_lookup(
+    breach, clock, officer, dispatcher, city_dispatcher
+):
+    """PostgreSQL keeps no NUL: such a name is refused by its form, not by a query."""
+    event = breach("control_room_duty", beijing(2026, 3, 2, 9, 0))
+    url = f"/api/v1/events/{event.pk}"
+    clock.at = beijing(2026, 3, 2, 10, 0)
+    post(signed_in(officer), f"{url}/confirm")
+
+    assigned = post(signed_in(dispatcher), f"{url}/assign", {"officer": "x\x00"})
+    designated = post(
+        signed_in(city_dispatcher), f"{url}/designate", {"district": "1\x00"}
+    )
+
+    assert assigned.status_code == 422
+    assert assigned.json()["detail"][0]["loc"] == ["body", "body", "officer"]
+    assert designated.status_code == 422
+    assert designated.json()["detail"][0]["loc"] == ["body", "body", "district"]
+
+
 def test_bad_paging_or_state_gets_422_naming_the_parameter(two_events, dispatcher):
     client = signed_in(dispatcher)
 

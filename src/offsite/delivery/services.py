@@ -36,6 +36,7 @@ from offsite.delivery.models import (
     NoticeKind,
     OutboxMessage,
     Receipt,
+    refuse_control_characters,
 )
 from offsite.registry.models import Person, Unit
 
@@ -148,6 +149,7 @@ def add_channel(
     """
     _require_aware(at, "at")
     address = address.strip()
+    refuse_control_characters(address, "address")
     if kind not in (Channel.Kind.EMAIL, Channel.Kind.WEBHOOK):
         raise ValidationError(
             {"kind": f"{kind!r}: expected email or webhook (the inbox is built in)"}

@@ -432,6 +432,15 @@ def issue_api_key(
     else:  # pragma: no cover - five collisions among 2**32 prefixes
         raise RuntimeError("could not draw an unused API key prefix")
 
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in label):
+        raise ValidationError({"label": "must not contain control characters"})
+    if person is not None and not person.user.is_active:
+        raise ValidationError(
+            {
+                "person": f"{person.user.get_username()} may not sign in "
+                "(inactive): a key of theirs would never work"
+            }
+        )
     plaintext = apikeys.new_key(prefix)
     api_key = ApiKey(
         provider=provider,

@@ -114,12 +114,23 @@ class ReviewAnswerIn(Schema):
 
 
 class DesignateIn(Schema):
-    district: str = Field(description="GB/T 2260 code of the district.")
+    district: Annotated[
+        str, Field(pattern=r"^\d{6}$", description="GB/T 2260 code of the district.")
+    ]
     reason: Reason = ""
 
 
 class AssignIn(Schema):
-    officer: str = Field(description="The officer's username.")
+    # A sign-in name as the platform issues them: letters, digits, . @ + - _
+    officer: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=150,
+            pattern=r"^[\w.@+-]+$",
+            description="The officer's username.",
+        ),
+    ]
 
 
 class ReportIn(Schema):

@@ -7,7 +7,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from offsite.registry import queries, services
 from offsite.registry.management.commands.units import describe
@@ -35,6 +35,7 @@ class Command(BaseCommand):
         revoke = actions.add_parser("revoke", help="revoke a key from now on")
         revoke.add_argument("prefix", help="the 8 hex digits after osk_")
 
+    @no_translations  # the command speaks English, its errors too
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"{options['action']}_key")(options)
 

@@ -7,7 +7,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from offsite.registry import queries, services
 from offsite.registry.models import Unit
@@ -38,6 +38,7 @@ class Command(BaseCommand):
         listing.add_argument("--district", help="only this district (GB/T 2260)")
         listing.add_argument("--json", action="store_true", help="print JSON")
 
+    @no_translations  # the command speaks English, its errors too
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "add":
             self.add_unit(options)
