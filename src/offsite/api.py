@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+
+from offsite.registry.apiauth import unauthorized_detail
 
 api = NinjaAPI(
     title="Offsite API",
@@ -18,23 +26,32 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 
-# What each part of the API takes, said when a credential is missing or fails.
-PROVIDER_PATHS = ("/api/v1/observations",)
-RECEIPT_PATHS = ("/api/v1/delivery/receipts",)
-
 
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    if request.path.startswith(PROVIDER_PATHS):
-        detail = "X-API-Key: send a live API key of a provider"
-    elif request.path.startswith(RECEIPT_PATHS):
-        detail = "X-Delivery-Secret: send the webhook gateways' shared secret"
-    else:
-        detail = (
-            "sign in, or send a person's live API key in X-API-Key "
-            "(a provider's key only sends data)"
-        )
+    detail = unauthorized_detail(request.path)
     return api.create_response(request, {"detail": detail}, status=401)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = f"body: over {limit} bytes of JSON or form data"
+    return api.create_response(request, {"detail": detail}, status=413)
+
+
+@api.exception_handler(TooManyFilesSent)
+def _too_many_files(request: HttpRequest, error: TooManyFilesSent) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    detail = f"files: at most {limit} files in one request"
+    return api.create_response(request, {"detail": detail}, status=413)
+
+
+@api.exception_handler(TooManyFieldsSent)
+def _too_many_fields(request: HttpRequest, error: TooManyFieldsSent) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    detail = f"body: at most {limit} form fields in one request"
+    return api.create_response(request, {"detail": detail}, status=413)
 
 
 def _mount() -> None:

@@ -292,6 +292,36 @@ def test_a_session_write_without_its_csrf_token_is_refused(breach, clock, office
     assert event.state == "awaiting_review"
 
 
+@pytest.mark.parametrize(
+    ("path", "detail"),
+    [
+        ("/api/v1/events", "sign in, or send a person's live API key in X-API-Key"),
+        ("/api/v1/observations", "X-API-Key: send a live API key of a provider"),
+        ("/api/v1/delivery/receipts", "X-Delivery-Secret: send the webhook gateways"),
+    ],
+)
+def test_a_request_with_no_credential_is_told_what_that_part_takes(db, path, detail):
+    response = Client().post(path, "{}", content_type="application/json")
+
+    assert response.status_code == 401
+    assert response.json()["detail"].startswith(detail)
+
+
+def test_an_oversized_body_gets_a_json_413_naming_the_limit(breach, unit_user):
+    event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
+    statement = "长" * 1_000_000  # 3 MB of UTF-8
+
+    response = post(
+        signed_in(unit_user), f"/api/v1/events/{event.pk}/review-requests",
+        {"statement": statement},
+    )  # fmt: skip
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "body: over 2621440 bytes of JSON or form data"
+    }
+
+
 def test_a_key_has_exactly_one_holder(unit, officer):
     provider = registry.register_provider(name="物联网服务商", slug="iot", units=[unit])
 

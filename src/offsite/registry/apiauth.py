@@ -32,3 +32,20 @@ class PersonKey(APIKeyHeader):
 # outright, which would turn away a key that needs none (a header a page
 # of another site cannot send).
 SIGNED_IN = [PersonKey(), django_auth]
+
+
+# What each part of the API takes, said when a credential is missing or fails.
+PROVIDER_PATHS = ("/api/v1/observations",)
+RECEIPT_PATHS = ("/api/v1/delivery/receipts",)
+
+
+def unauthorized_detail(path: str) -> str:
+    """Say what credential the part of the API at `path` takes."""
+    if path.startswith(PROVIDER_PATHS):
+        return "X-API-Key: send a live API key of a provider"
+    if path.startswith(RECEIPT_PATHS):
+        return "X-Delivery-Secret: send the webhook gateways' shared secret"
+    return (
+        "sign in, or send a person's live API key in X-API-Key "
+        "(a provider's key only sends data)"
+    )

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from offsite.registry.apiauth import unauthorized_detail
+
 # Public parts of the API: its documentation (IM-4: documented interfaces).
 PUBLIC_API = ("/api/v1/docs", "/api/v1/openapi.json")
 # Headers that carry a machine credential; the endpoint checks it and
@@ -31,9 +33,7 @@ class SignInRequiredMiddleware:
             if path.startswith(("/console/", "/portal/")):
                 return redirect_to_login(request.get_full_path())
             if path.startswith("/api/v1/") and not self._api_open(request):
-                return JsonResponse(
-                    {"detail": "sign in or send an API key"}, status=401
-                )
+                return JsonResponse({"detail": unauthorized_detail(path)}, status=401)
         return self.get_response(request)
 
     def _api_open(self, request: HttpRequest) -> bool:
