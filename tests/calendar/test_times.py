@@ -29,7 +29,14 @@ def test_a_time_that_is_not_one_is_refused_naming_the_field():
 
 @pytest.mark.parametrize(
     "text",
-    ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59+08:00", "1999-12-31T23:00"],
+    [
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59+08:00",
+        "1999-12-31T23:00",
+        # Inside the years as written, outside them in Beijing.
+        "2000-01-01T00:00:00+14:00",
+        "2099-12-31T23:59:59-12:00",
+    ],
 )
 def test_a_time_outside_the_platforms_years_is_refused(text):
     with pytest.raises(

@@ -25,7 +25,11 @@ def parse_time(text: str, name: str) -> datetime:
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=BEIJING)
+    # The date as written first (converting a time at the calendar's edge
+    # would overflow), then the Beijing date it is: 2000-01-01T00:00+14:00
+    # is still 1999 in Beijing.
     _check_range(value.date(), text, name)
+    _check_range(value.astimezone(BEIJING).date(), text, name)
     return value
 
 
