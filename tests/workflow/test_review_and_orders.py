@@ -262,6 +262,24 @@ def test_an_evidence_files_odd_type_is_kept_as_plain_bytes(
     assert row.files.get().content_type == "application/octet-stream"
 
 
+def test_a_long_file_name_is_cut_keeping_its_type(
+    breach, officer, unit_user, evidence_root
+):
+    event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
+    confirm(event, actor=officer, at=beijing(2026, 3, 2, 11, 0))
+
+    row = answer(
+        event,
+        actor=unit_user,
+        at=beijing(2026, 3, 2, 15, 0),
+        text="见附件",
+        evidence_files=[ContentFile(b"text", name="中" * 300 + ".txt")],
+    )
+
+    kept = row.files.get().name
+    assert (len(kept), kept[-5:]) == (200, "中.txt")
+
+
 def test_another_units_user_may_not_answer(breach, officer, unit_user, other_unit_user):
     event = breach("fire_lane", beijing(2026, 3, 2, 9, 15))
     confirm(event, actor=officer, at=beijing(2026, 3, 2, 11, 0))

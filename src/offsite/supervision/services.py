@@ -922,8 +922,14 @@ def _store_evidence(upload: File) -> tuple[str, str, int]:
 
 
 def _file_name(upload: File) -> str:
+    """Return the name the unit gave, cut to 200 characters keeping its type."""
     name = os.path.basename(upload.name or "").replace("\x00", "").strip()
-    return (name or "evidence")[:200]
+    name = name or "evidence"
+    if len(name) <= 200:
+        return name
+    stem, extension = os.path.splitext(name)
+    extension = extension[:20]
+    return stem[: 200 - len(extension)] + extension
 
 
 def _content_type(upload: File) -> str:
