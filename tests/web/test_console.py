@@ -189,7 +189,7 @@ def test_the_oversight_tables_count_a_review_in_time_per_authority_and_officer(
     page = sign_in("legal", "en").get("/console/oversight/").content.decode()
 
     assert page.count("<td>1/1 · 100%</td>") == 2
-    assert "<td>110000</td><td>officer</td><td>1/1 · 100%</td>" in page
+    assert "<td>110000 Beijing</td><td>officer</td><td>1/1 · 100%</td>" in page
     assert "no oversight part yet" not in page
 
 

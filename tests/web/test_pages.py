@@ -94,3 +94,10 @@ def test_the_time_to_fix_reads_as_a_count_in_either_language(db):
     assert re.search(r"\b1 hour\b", english) or re.search(r"\b1 working day\b", english)
     assert not re.search(r"\b1 (hours|working days|calendar days)\b", english)
     assert "个工作日" in chinese
+
+
+def test_the_browsers_icon_request_finds_the_icon(db):
+    response = Client().get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/static/web/favicon.svg"

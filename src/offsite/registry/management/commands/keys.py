@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, no_translations
@@ -12,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from offsite.registry import queries, services
 from offsite.registry.management.commands.units import describe
 from offsite.registry.models import ApiKey, Person, Provider
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 class Command(BaseCommand):
@@ -88,7 +92,7 @@ class Command(BaseCommand):
         if api_key is None:
             raise CommandError(f"prefix: no key has the prefix {options['prefix']!r}")
         api_key = services.revoke_api_key(api_key=api_key)
-        self.stdout.write(f"{api_key.prefix}\trevoked {api_key.revoked_at.isoformat()}")
+        self.stdout.write(f"{api_key.prefix}\trevoked {_beijing(api_key.revoked_at)}")
 
 
 def as_dict(api_key: ApiKey) -> dict[str, Any]:
@@ -96,6 +100,10 @@ def as_dict(api_key: ApiKey) -> dict[str, Any]:
         "prefix": api_key.prefix,
         "holder": queries.key_holder(api_key),
         "label": api_key.label,
-        "created_at": api_key.created_at.isoformat(),
-        "revoked_at": api_key.revoked_at.isoformat() if api_key.revoked_at else None,
+        "created_at": _beijing(api_key.created_at),
+        "revoked_at": _beijing(api_key.revoked_at) if api_key.revoked_at else None,
     }
+
+
+def _beijing(moment: datetime) -> str:
+    return moment.astimezone(BEIJING).isoformat(timespec="seconds")
