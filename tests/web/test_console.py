@@ -226,7 +226,9 @@ def test_the_operation_log_shows_the_confirmation(city, sign_in):
 
     page = sign_in("dispatch").get("/console/log/").content.decode()
 
-    assert "event.transition" in page
+    assert 'title="event.transition">状态变更</td>' in page
+    assert "待审核 → 已确认 · 数据经具有执法资格的人员确认（实施办法第十五条）" in page
+    assert f">事件 {event.pk}</a>" in page
     assert f'href="/console/events/{event.pk}/"' in page
 
 

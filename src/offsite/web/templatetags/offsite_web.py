@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 register = template.Library()
 
@@ -64,3 +64,51 @@ def subject(value: str) -> str:
         "device": pgettext("event subject", "device"),
     }
     return f"{words[kind]} {name}" if kind in words and name else value
+
+
+# What each action of the operation log (IM-8) is, for a person reading it.
+AUDIT_ACTIONS = {
+    "event.opened": gettext_lazy("event opened"),
+    "event.transition": gettext_lazy("state changed"),
+    "event.answered": gettext_lazy("the unit answered"),
+    "event.review_requested": gettext_lazy("review requested"),
+    "event.review_answered": gettext_lazy("review request answered"),
+    "event.take_over": gettext_lazy("taken over by the city"),
+    "event.designate": gettext_lazy("designated to a district"),
+    "notice_issued": gettext_lazy("notice issued"),
+    "notice_sent": gettext_lazy("notice sent"),
+    "notice_served_otherwise": gettext_lazy("served by other means"),
+    "notice_arrival_proven": gettext_lazy("arrival date proven"),
+    "consent_answered": gettext_lazy("electronic service answered"),
+    "channel_added": gettext_lazy("service channel added"),
+}
+
+
+AUDIT_OBJECTS = {
+    "event": gettext_lazy("event"),
+    "notice": gettext_lazy("notice"),
+    "unit": gettext_lazy("unit"),
+}
+
+
+@register.filter
+def audit_object(code: str) -> str:
+    """Return what kind of thing an operation log entry is about, in words."""
+    return str(AUDIT_OBJECTS.get(code, code))
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    """Return an operation log action in words; an unknown code as it is."""
+    return str(AUDIT_ACTIONS.get(code, code))
+
+
+@register.filter
+def state_name(code: str) -> str:
+    """Return an event state's name in the language shown."""
+    from offsite.supervision.models import EventState
+
+    try:
+        return str(EventState(code).label)
+    except ValueError:
+        return code or ""
