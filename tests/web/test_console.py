@@ -245,8 +245,10 @@ def test_the_event_page_shows_the_thresholds_and_their_sources(city, sign_in):
     page = sign_in("dispatch").get(f"/console/events/{event.pk}/").content.decode()
 
     assert "GB 55036-2022《消防设施通用规范》4.0.5" in page
-    assert "0.0500 MPa" in page
-    assert "本地政策默认值：短于10分钟的压力波动" in page
+    assert "0.05 MPa" in page
+    assert "10分钟" in page  # the hold, said as a duration
+    assert "短于10分钟的压力波动" in page
+    assert '<span class="state">本地政策默认值</span>' in page
 
 
 def test_the_assigned_officer_takes_a_clue_to_its_close(city, sign_in):

@@ -101,3 +101,13 @@ def test_the_browsers_icon_request_finds_the_icon(db):
 
     assert response.status_code == 302
     assert response["Location"] == "/static/web/favicon.svg"
+
+
+def test_the_item_list_says_thresholds_as_amounts_and_keeps_no_drafting_note(db):
+    chinese = Client().get("/items/").content.decode()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/items/").content.decode()
+
+    assert "<strong>365天</strong>" in chinese and "<strong>2人</strong>" in chinese
+    assert "<strong>365 days</strong>" in english
+    assert "据记忆" not in chinese and "该日期待核实" in chinese
+    assert "本地政策默认值：" not in chinese

@@ -272,9 +272,9 @@ class Threshold(models.Model):
     class Parameter(models.TextChoices):
         MIN = "min", _("lower limit")
         MAX = "max", _("upper limit")
-        HOLD_MINUTES = "hold_minutes", _("held for (minutes)")
-        SILENCE_MINUTES = "silence_minutes", _("silent for (minutes)")
-        WINDOW_MINUTES = "window_minutes", _("window (minutes)")
+        HOLD_MINUTES = "hold_minutes", _("held for")
+        SILENCE_MINUTES = "silence_minutes", _("silent for")
+        WINDOW_MINUTES = "window_minutes", _("within")
         MAX_COUNT = "max_count", _("most occurrences in the window")
         MAX_RATIO_PERCENT = "max_ratio_percent", _("largest share (%)")
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
+from django.utils.translation import (
+    get_language,
+    gettext,
+    gettext_lazy,
+    ngettext,
+    pgettext,
+)
 
 register = template.Library()
 
@@ -112,3 +119,29 @@ def state_name(code: str) -> str:
         return str(EventState(code).label)
     except ValueError:
         return code or ""
+
+
+@register.simple_tag
+def quantity(value: Any, unit: str) -> str:
+    """Say a threshold as a person would: 1440 min is 1 day, 2 persons 2 人."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return f"{value} {unit}".strip()
+    if unit == "min" and number == number.to_integral_value() and number > 0:
+        minutes = int(number)
+        if minutes % 1440 == 0:
+            days = minutes // 1440
+            return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+        if minutes % 60 == 0:
+            hours = minutes // 60
+            return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
+        return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
+    shown = f"{number.normalize():f}"
+    if unit == "persons":
+        count = int(number)
+        return ngettext("%(n)s person", "%(n)s persons", count) % {"n": count}
+    if unit == "count":
+        count = int(number)
+        return ngettext("%(n)s time", "%(n)s times", count) % {"n": count}
+    return f"{shown} {unit}".strip()

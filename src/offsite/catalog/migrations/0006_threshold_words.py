@@ -1,0 +1,69 @@
+"""Say the thresholds as a published list should.
+
+- A parameter names what it measures ("held for"); the page says the amount
+  with its unit (1 day, 10 minutes), so the labels no longer carry
+  "(minutes)".
+- A local policy default is flagged by its own field, shown beside its
+  source: the source no longer repeats "本地政策默认值：".
+- The GB 25201-2010 effective date is marked as still to be checked, in the
+  words of a published list.
+"""
+
+from __future__ import annotations
+
+from django.db import migrations, models
+
+POLICY_PREFIX = "本地政策默认值："
+UNCHECKED_DATE = (
+    "（2011-03-01施行，日期据记忆）",
+    "（2011-03-01施行，施行日期待核实）",
+)
+
+
+def reword(apps, schema_editor) -> None:
+    Threshold = apps.get_model("catalog", "Threshold")
+    for threshold in Threshold.objects.all():
+        source = threshold.source
+        if threshold.is_local_policy_default and source.startswith(POLICY_PREFIX):
+            source = source.removeprefix(POLICY_PREFIX)
+        source = source.replace(*UNCHECKED_DATE)
+        if source != threshold.source:
+            threshold.source = source
+            threshold.save(update_fields=["source"])
+
+
+def unword(apps, schema_editor) -> None:
+    Threshold = apps.get_model("catalog", "Threshold")
+    for threshold in Threshold.objects.all():
+        source = threshold.source.replace(UNCHECKED_DATE[1], UNCHECKED_DATE[0])
+        if threshold.is_local_policy_default and not source.startswith(POLICY_PREFIX):
+            source = POLICY_PREFIX + source
+        if source != threshold.source:
+            threshold.source = source
+            threshold.save(update_fields=["source"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("catalog", "0005_version_1_resets_and_duty_check"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="threshold",
+            name="parameter",
+            field=models.CharField(
+                choices=[
+                    ("min", "lower limit"),
+                    ("max", "upper limit"),
+                    ("hold_minutes", "held for"),
+                    ("silence_minutes", "silent for"),
+                    ("window_minutes", "within"),
+                    ("max_count", "most occurrences in the window"),
+                    ("max_ratio_percent", "largest share (%)"),
+                ],
+                max_length=24,
+            ),
+        ),
+        migrations.RunPython(reword, unword),
+    ]
