@@ -16,7 +16,7 @@ from django.db import migrations, models
 POLICY_PREFIX = "本地政策默认值："
 UNCHECKED_DATE = (
     "（2011-03-01施行，日期据记忆）",
-    "（2011-03-01施行，施行日期待核实）",
+    "（2011-03-01施行，该日期待核实）",
 )
 
 
