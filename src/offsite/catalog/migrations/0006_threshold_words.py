@@ -4,7 +4,8 @@
   with its unit (1 day, 10 minutes), so the labels no longer carry
   "(minutes)".
 - A local policy default is flagged by its own field, shown beside its
-  source: the source no longer repeats "本地政策默认值：".
+  source: a threshold's or a rectification period's source no longer
+  repeats "本地政策默认值：".
 - The GB 25201-2010 effective date is marked as still to be checked, in the
   words of a published list.
 """
@@ -21,6 +22,15 @@ UNCHECKED_DATE = (
 
 
 def reword(apps, schema_editor) -> None:
+    Scenario = apps.get_model("catalog", "Scenario")
+    for scenario in Scenario.objects.filter(
+        rectification_period_is_local_policy_default=True,
+        rectification_period_source__startswith=POLICY_PREFIX,
+    ):
+        scenario.rectification_period_source = (
+            scenario.rectification_period_source.removeprefix(POLICY_PREFIX)
+        )
+        scenario.save(update_fields=["rectification_period_source"])
     Threshold = apps.get_model("catalog", "Threshold")
     for threshold in Threshold.objects.all():
         source = threshold.source
@@ -33,6 +43,14 @@ def reword(apps, schema_editor) -> None:
 
 
 def unword(apps, schema_editor) -> None:
+    Scenario = apps.get_model("catalog", "Scenario")
+    for scenario in Scenario.objects.filter(
+        rectification_period_is_local_policy_default=True
+    ).exclude(rectification_period_source__startswith=POLICY_PREFIX):
+        scenario.rectification_period_source = (
+            POLICY_PREFIX + scenario.rectification_period_source
+        )
+        scenario.save(update_fields=["rectification_period_source"])
     Threshold = apps.get_model("catalog", "Threshold")
     for threshold in Threshold.objects.all():
         source = threshold.source.replace(UNCHECKED_DATE[1], UNCHECKED_DATE[0])
