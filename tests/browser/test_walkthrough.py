@@ -39,8 +39,14 @@ def test_an_officer_confirms_a_finding_and_the_unit_sees_the_warning(city, open_
     assert "fire_lane_blocked" in card.inner_text()
     shoot(officer, "console-review-queue-zh")
 
+    # Confirming serves a legal notice: the officer is asked once more.
+    asked = []
+    officer.once(
+        "dialog", lambda dialog: (asked.append(dialog.message), dialog.accept())
+    )
     card.locator("button[name=confirm]").click()
     officer.locator(f"#event-{event.pk}.decided").wait_for()
+    assert asked and "文书" in asked[0]
 
     assert "已预警" in officer.locator(f"#event-{event.pk}").inner_text()
     event.refresh_from_db()
