@@ -75,7 +75,7 @@ def test_dismissing_needs_a_reason(city, sign_in):
 
     event.refresh_from_db()
     assert response.status_code == 400
-    assert "reason: must not be empty" in response.content.decode()
+    assert "请填写内容，不能为空。" in response.content.decode()
     assert event.state == "awaiting_review"
 
 

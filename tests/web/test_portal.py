@@ -167,6 +167,7 @@ def test_a_refused_answer_keeps_what_the_unit_typed(warned, sign_in):
     again = client.get(f"/portal/events/{warned.pk}/").content.decode()
 
     assert not warned.answers.exists()
+    assert "每次答复最多上传10个文件，本次为11个。" in page
     assert ">已清理通道并拍照留存</textarea>" in page
     assert "已清理通道并拍照留存" not in again
 

@@ -26,7 +26,7 @@ from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from offsite.audit.services import record
 from offsite.calendar.deadlines import Due, due_after
@@ -80,9 +80,26 @@ class Refused(ValueError):  # noqa: N818
     (the event's state or history does not allow it) with 409.
     """
 
-    def __init__(self, message: str, *, forbidden: bool = False):
+    def __init__(self, message: str, *, forbidden: bool = False, shown: str = ""):
         self.forbidden = forbidden
+        self.shown = shown
         super().__init__(message)
+
+
+class InputRefused(ValueError):  # noqa: N818
+    """Input a rule refuses. The message names the field and the rule, in
+    English, for interfaces and logs; `shown`, when given, says the same to
+    the person on screen in their language (gettext at the time of refusal).
+    """
+
+    def __init__(self, message: str, *, shown: str = ""):
+        self.shown = shown
+        super().__init__(message)
+
+
+def shown(error: Exception) -> str:
+    """Return what a person is told of a refusal: its own words, else the rule."""
+    return getattr(error, "shown", "") or str(error)
 
 
 # The name is the contract other parts catch.
@@ -861,20 +878,29 @@ def answer(
     _require_unit_user(actor, event, "answers")
     text = _required_text(text, "text")
     if len(evidence_files) > MAX_EVIDENCE_FILES:
-        raise ValueError(
+        raise InputRefused(
             f"evidence_files: at most {MAX_EVIDENCE_FILES} files per answer, "
-            f"got {len(evidence_files)}"
+            f"got {len(evidence_files)}",
+            shown=gettext("At most %(most)s files per answer; you sent %(got)s.")
+            % {"most": MAX_EVIDENCE_FILES, "got": len(evidence_files)},
         )
     for index, upload in enumerate(evidence_files):
         if upload.size is None or upload.size > MAX_EVIDENCE_BYTES:
-            raise ValueError(
+            raise InputRefused(
                 f"evidence_files[{index}]: {upload.name!r} is {upload.size} bytes, "
-                f"over the limit of {MAX_EVIDENCE_BYTES} bytes (10 MiB) per file"
+                f"over the limit of {MAX_EVIDENCE_BYTES} bytes (10 MiB) per file",
+                shown=gettext("“%(name)s” is over the limit of 10 MiB per file.")
+                % {"name": upload.name},
             )
     if event.state not in ANSWERABLE:
         raise Refused(
             f"event {event.pk} is {event.state}: a unit answers a warning or an "
-            "order that is still open (LM-13)"
+            "order that is still open (LM-13)",
+            shown=gettext(
+                "This event is %(state)s: a unit answers a warning or an order "
+                "that is still open (LM-13)."
+            )
+            % {"state": EventState(event.state).label},
         )
 
     # Files are stored before the rows: a rollback leaves at most a file
@@ -978,7 +1004,12 @@ def request_review(
             raise Refused(
                 f"event {locked.pk}: review request {open_request.pk} filed "
                 f"{_beijing(open_request.filed_at)} is still open; one request "
-                "at a time (LM-14)"
+                "at a time (LM-14)",
+                shown=gettext(
+                    "Your review request filed %(filed)s is still open; one "
+                    "request at a time (LM-14)."
+                )
+                % {"filed": _minute(open_request.filed_at)},
             )
 
         served_on = service_date(locked)
@@ -988,7 +1019,12 @@ def request_review(
                 f"event {locked.pk}: the review window ran 15 days from the "
                 f"service date {served_on.isoformat()} to "
                 f"{_beijing(window_ends_at)}; a request at {_beijing(at)} is "
-                "too late (LM-14)"
+                "too late (LM-14)",
+                shown=gettext(
+                    "Review could be asked for within 15 days of service, from "
+                    "%(served)s to %(end)s; that time has passed (LM-14)."
+                )
+                % {"served": served_on.isoformat(), "end": _minute(window_ends_at)},
             )
 
         due = legal_due("review_request_answer_working_days", at)
@@ -1459,7 +1495,10 @@ REASON_MOST = 300
 def _required_text(value: str, name: str, *, most: int = TEXT_MOST) -> str:
     value = _text(value, name, most=most)
     if not value:
-        raise ValueError(f"{name}: must not be empty")
+        raise InputRefused(
+            f"{name}: must not be empty",
+            shown=gettext("Please write something: it must not be empty."),
+        )
     return value
 
 
@@ -1467,10 +1506,21 @@ def _text(value: str, name: str, *, most: int) -> str:
     """Return text a person wrote, stripped; refuse what no record can keep."""
     value = (value or "").strip()
     if "\x00" in value:
-        raise ValueError(f"{name}: must not contain the NUL character")
+        raise InputRefused(
+            f"{name}: must not contain the NUL character",
+            shown=gettext("The text holds a character that cannot be kept (NUL)."),
+        )
     if len(value) > most:
-        raise ValueError(f"{name}: {len(value)} characters, at most {most}")
+        raise InputRefused(
+            f"{name}: {len(value)} characters, at most {most}",
+            shown=gettext("The text is %(length)s characters; at most %(most)s.")
+            % {"length": len(value), "most": most},
+        )
     return value
+
+
+def _minute(value: datetime) -> str:
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def _beijing(value: datetime | None) -> str:

@@ -43,10 +43,10 @@ def _context(request: HttpRequest, **values) -> dict:
 def _refusal(error: Exception) -> tuple[str, int]:
     """Say why a service refused an action, and the status that goes with it."""
     if isinstance(error, supervision.Refused):
-        return str(error), 403 if error.forbidden else 409
+        return supervision.shown(error), 403 if error.forbidden else 409
     if isinstance(error, ValidationError):
         return "; ".join(error.messages), 400
-    return str(error), 400
+    return supervision.shown(error), 400
 
 
 @console_view

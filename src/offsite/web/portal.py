@@ -113,7 +113,7 @@ def _refused(request: HttpRequest, error: Exception) -> None:
     if isinstance(error, ValidationError):
         messages.error(request, "; ".join(error.messages))
     else:
-        messages.error(request, str(error))
+        messages.error(request, supervision.shown(error))
 
 
 @portal_view
