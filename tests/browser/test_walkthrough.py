@@ -36,7 +36,7 @@ def test_an_officer_confirms_a_finding_and_the_unit_sees_the_warning(city, open_
     officer = open_page("officer")
     officer.goto("/console/review/")
     card = officer.locator(f"#event-{event.pk}")
-    assert "fire_lane_blocked" in card.inner_text()
+    assert "消防车通道被占用" in card.inner_text()
     shoot(officer, "console-review-queue-zh")
 
     # Confirming serves a legal notice: the officer is asked once more.

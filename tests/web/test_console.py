@@ -22,7 +22,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def test_the_review_queue_shows_the_data_thresholds_and_raw_body(city, sign_in):
     page = sign_in("officer").get("/console/review/").content.decode()
 
-    assert "fire_lane_blocked" in page
+    assert 'title="fire_lane_blocked">消防车通道被占用' in page
     assert "east-gate" in page
     # The raw body of the provider's batch, as received (IM-8).
     assert "lane-cam-01" in page
