@@ -7,7 +7,8 @@
   source: a threshold's or a rectification period's source no longer
   repeats "本地政策默认值：".
 - The GB 25201-2010 effective date is marked as still to be checked, in the
-  words of a published list.
+  words of a published list, and version 1's note cites its articles by
+  name.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from __future__ import annotations
 from django.db import migrations, models
 
 POLICY_PREFIX = "本地政策默认值："
+VERSION_NOTE = (
+    "首版非现场监管事项清单（LM-13、IM-12 各场景）",
+    "首版非现场监管事项清单（衔接办法第十三条、实施办法第十二条所列各场景）",
+)
 UNCHECKED_DATE = (
     "（2011-03-01施行，日期据记忆）",
     "（2011-03-01施行，该日期待核实）",
@@ -22,6 +27,8 @@ UNCHECKED_DATE = (
 
 
 def reword(apps, schema_editor) -> None:
+    CatalogVersion = apps.get_model("catalog", "CatalogVersion")
+    CatalogVersion.objects.filter(note=VERSION_NOTE[0]).update(note=VERSION_NOTE[1])
     Scenario = apps.get_model("catalog", "Scenario")
     for scenario in Scenario.objects.filter(
         rectification_period_is_local_policy_default=True,
@@ -43,6 +50,8 @@ def reword(apps, schema_editor) -> None:
 
 
 def unword(apps, schema_editor) -> None:
+    CatalogVersion = apps.get_model("catalog", "CatalogVersion")
+    CatalogVersion.objects.filter(note=VERSION_NOTE[1]).update(note=VERSION_NOTE[0])
     Scenario = apps.get_model("catalog", "Scenario")
     for scenario in Scenario.objects.filter(
         rectification_period_is_local_policy_default=True
