@@ -561,7 +561,7 @@ def _prompt_text(event: Event, kind: str) -> str:
         limit = f"请于{due}前改正" if due else "请限期改正"
         return f"【责令限期改正】{what}不符合消防安全要求，{limit}。"
     limit = f"请于{due}前自行整改" if due else "请及时自行整改"
-    return f"【预警提示】{what}监测数据超出阈值，{limit}，使数据恢复正常。"
+    return f"【预警提示】{what}监测数据不符合消防安全要求，{limit}，使数据恢复正常。"
 
 
 # Taking check results --------------------------------------------------------
