@@ -322,6 +322,11 @@ def test_a_body_over_the_size_limit_gets_a_json_answer(client, provider_setup):
 
     assert response.status_code == 413
     assert response.json()["detail"].startswith("body: larger than 2621440 bytes")
+    # Its start is kept, rejected, as other refused data is.
+    kept = RawRecord.objects.get(pk=response.json()["raw_record"])
+    assert kept.status == "rejected"
+    assert bytes(kept.payload) == b"[" + b" " * (64 * 1024 - 1)
+    assert kept.reject_reason.endswith("its first 65536 bytes are kept")
 
 
 @pytest.mark.parametrize("field", ["device", "point"])

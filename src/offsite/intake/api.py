@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 router = Router(tags=["intake"])
 
 MAX_BATCH = canonical.MAX_ITEMS
+# Of a body over the size limit, this much is kept as a rejected raw record.
+OVERSIZED_KEPT_BYTES = 64 * 1024
+
 REFUSAL_STATUS = {
     canonical.RefusedError.NOT_JSON: 400,
     canonical.RefusedError.INVALID: 422,
@@ -101,22 +104,31 @@ _item_schema = ObservationIn.model_json_schema()
 def post_observations(request: HttpRequest):
     """Store a batch of observations for the caller's own units' devices."""
     provider: Provider = request.auth
+    received_at = datetime.now().astimezone()
+    origin = f"http provider={provider.slug}"
     try:
         body = request.body
     except RequestDataTooBig:
+        detail = (
+            f"body: larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes; "
+            f"send at most {MAX_BATCH} observations per batch"
+        )
+        # Kept, as refused device data is, but only its start: a body of any
+        # size must not fill the raw store.
+        start = request.read(OVERSIZED_KEPT_BYTES)
+        raw = services.reject_batch(
+            start,
+            provider_slug=provider.slug,
+            reason=f"{detail}; its first {len(start)} bytes are kept",
+            source=RawRecord.Source.HTTP,
+            origin=origin,
+            received_at=received_at,
+        )
+        logger.warning("batch refused provider=%s: %s", provider.slug, detail)
         return Status(
             413,
-            {
-                "detail": (
-                    f"body: larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} "
-                    f"bytes; send at most {MAX_BATCH} observations per batch"
-                ),
-                "errors": [],
-                "raw_record": None,
-            },
+            {"detail": detail, "errors": [], "raw_record": raw.pk if raw else None},
         )
-    received_at = datetime.now().astimezone()
-    origin = f"http provider={provider.slug}"
 
     def refuse(status: int, detail: str, errors: list[str]):
         raw = services.reject_batch(
