@@ -152,6 +152,16 @@ def test_the_same_batch_twice_is_stored_once(client, provider_setup):
     assert DuplicateCount.objects.get().count == 1
 
 
+def test_the_same_observation_twice_in_a_batch_is_stored_once(client, provider_setup):
+    _, _, _, key = provider_setup
+
+    response = post(client, key, [fire_alarm("smoke-7"), fire_alarm("smoke-7")])
+
+    assert response.status_code == 200
+    assert response.json()["observations"] == 1
+    assert Observation.objects.count() == 1
+
+
 def test_the_openapi_document_describes_the_batch(client):
     response = client.get("/api/v1/openapi.json")
 

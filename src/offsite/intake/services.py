@@ -485,6 +485,9 @@ def _receive_batch(
         return Receipt(raw_record=None, status="duplicate")
 
     receipt = Receipt(raw_record=raw, status="accepted")
+    # The same fact twice in one batch (same device, point, name, value and
+    # time) is one observation: a sender's repeat says nothing new.
+    items = list(dict.fromkeys(items))
     points = registry.ensure_points(
         wanted=[
             registry.PointWanted(device=item.device, code=item.point_code)
