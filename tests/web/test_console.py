@@ -273,6 +273,9 @@ def test_the_assigned_officer_takes_a_clue_to_its_close(city, sign_in):
     event.refresh_from_db()
     assert event.state == "closed"
     assert event.report.text == "现场核实已办理动火审批"
+    page = client.get(f"/console/events/{event.pk}/").content.decode()
+    assert "分派给officer（衔接办法第十三条）" in page
+    assert "已提交报告：" in page and "（实施办法第十六条）" in page
 
 
 def test_a_refused_step_is_shown_and_changes_nothing(city, sign_in):

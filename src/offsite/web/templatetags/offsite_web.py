@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils.translation import (
     get_language,
     gettext,
     gettext_lazy,
+    gettext_noop,
     ngettext,
     pgettext,
 )
@@ -57,9 +59,29 @@ def step_reason(reason: str) -> str:
     """Return a step's stored reason in the language shown.
 
     The platform's own reasons are kept in English, as recorded, and read
-    out through the catalogue; a person's words are shown as they wrote them.
+    out through the catalogue, those that carry a name by their pattern; a
+    person's words are shown as they wrote them.
     """
-    return gettext(reason) if reason else ""
+    if not reason:
+        return ""
+    for pattern, message in NAMED_REASONS:
+        found = pattern.fullmatch(reason)
+        if found:
+            return gettext(message) % found.groupdict()
+    return gettext(reason)
+
+
+# Reasons the platform records with a name in them, as the services write them.
+NAMED_REASONS = (
+    (
+        re.compile(r"assigned to (?P<who>.+) \(LM-13\)"),
+        gettext_noop("assigned to %(who)s (LM-13)"),
+    ),
+    (
+        re.compile(r"report filed: (?P<outcome>.+) \(IM-16\)"),
+        gettext_noop("report filed: %(outcome)s (IM-16)"),
+    ),
+)
 
 
 @register.filter
