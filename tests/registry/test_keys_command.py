@@ -60,7 +60,9 @@ def test_an_unknown_person_or_prefix_is_named(db):
 def test_a_key_is_not_issued_to_an_inactive_person_or_with_a_control_character(
     officer,
 ):
-    with pytest.raises(CommandError, match="label: must not contain control"):
+    with pytest.raises(
+        CommandError, match=r"label: must not hold control characters \(found '\\t'\)"
+    ):
         keys("issue", "--person", "chaoyang-officer", "--label", "a\tb")
     officer.user.is_active = False
     officer.user.save()

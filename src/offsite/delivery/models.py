@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from offsite.delivery import webhooks
+from offsite.registry.validators import validate_printable
 
 
 class Consent(models.Model):
@@ -112,7 +113,7 @@ class Channel(models.Model):
         return f"{self.kind} {self.address}".strip()
 
     def clean(self) -> None:
-        refuse_control_characters(self.address, "address")
+        validate_printable(self.address, field="address")
         if self.kind == self.Kind.INBOX:
             if self.address:
                 raise ValidationError({"address": "the inbox has no address"})
@@ -132,13 +133,6 @@ class Channel(models.Model):
             refused = webhooks.refusal(self.address)
             if refused:
                 raise ValidationError({"address": refused})
-
-
-def refuse_control_characters(value: str, field: str) -> None:
-    """Refuse text with a control character: no address holds one, and
-    PostgreSQL keeps no NUL at all."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value or ""):
-        raise ValidationError({field: "must not contain control characters"})
 
 
 class NoticeKind(models.TextChoices):

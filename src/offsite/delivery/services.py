@@ -36,9 +36,9 @@ from offsite.delivery.models import (
     NoticeKind,
     OutboxMessage,
     Receipt,
-    refuse_control_characters,
 )
 from offsite.registry.models import Person, Unit
+from offsite.registry.validators import validate_printable
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def add_channel(
     """
     _require_aware(at, "at")
     address = address.strip()
-    refuse_control_characters(address, "address")
+    validate_printable(address, field="address")
     if kind not in (Channel.Kind.EMAIL, Channel.Kind.WEBHOOK):
         raise ValidationError(
             {"kind": f"{kind!r}: expected email or webhook (the inbox is built in)"}

@@ -32,6 +32,7 @@ from offsite.registry.models import (
 from offsite.registry.privacy import mask_phone
 from offsite.registry.validators import (
     normalize_source_address,
+    validate_printable,
     validate_source_address,
 )
 
@@ -425,15 +426,7 @@ def issue_api_key(
     The plaintext is never kept. The key reads `osk_<prefix>_<secret>`; the
     prefix finds the row and only the SHA-256 of the whole key is stored.
     """
-    for _attempt in range(5):
-        prefix = apikeys.new_prefix()
-        if not ApiKey.objects.filter(prefix=prefix).exists():
-            break
-    else:  # pragma: no cover - five collisions among 2**32 prefixes
-        raise RuntimeError("could not draw an unused API key prefix")
-
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in label):
-        raise ValidationError({"label": "must not contain control characters"})
+    validate_printable(label, field="label")
     if person is not None and not person.user.is_active:
         raise ValidationError(
             {
@@ -441,6 +434,13 @@ def issue_api_key(
                 "(inactive): a key of theirs would never work"
             }
         )
+    for _attempt in range(5):
+        prefix = apikeys.new_prefix()
+        if not ApiKey.objects.filter(prefix=prefix).exists():
+            break
+    else:  # pragma: no cover - five collisions among 2**32 prefixes
+        raise RuntimeError("could not draw an unused API key prefix")
+
     plaintext = apikeys.new_key(prefix)
     api_key = ApiKey(
         provider=provider,
