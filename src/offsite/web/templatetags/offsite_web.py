@@ -143,30 +143,39 @@ def state_name(code: str) -> str:
         return code or ""
 
 
+# Units counted in whole numbers, each said with its count in words.
+COUNTED = {
+    "hours": lambda n: ngettext("%(n)s hour", "%(n)s hours", n),
+    "days": lambda n: ngettext("%(n)s calendar day", "%(n)s calendar days", n),
+    "working_days": lambda n: ngettext("%(n)s working day", "%(n)s working days", n),
+    "persons": lambda n: ngettext("%(n)s person", "%(n)s persons", n),
+    "count": lambda n: ngettext("%(n)s time", "%(n)s times", n),
+}
+
+
 @register.simple_tag
 def quantity(value: Any, unit: str) -> str:
-    """Say a threshold as a person would: 1440 min is 1 day, 2 persons 2 人."""
+    """Say an amount as a person would: 1440 min is 1 day, 2 persons 2 人.
+
+    Serves thresholds (minutes, persons, counts, MPa…) and legal periods
+    (hours, calendar days, working days).
+    """
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return f"{value} {unit}".strip()
-    if unit == "min" and number == number.to_integral_value() and number > 0:
+    whole = number == number.to_integral_value()
+    if unit == "min" and whole and number > 0:
         minutes = int(number)
         if minutes % 1440 == 0:
             days = minutes // 1440
             return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
         if minutes % 60 == 0:
-            hours = minutes // 60
-            return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
+            return COUNTED["hours"](minutes // 60) % {"n": minutes // 60}
         return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
-    shown = f"{number.normalize():f}"
-    if unit == "persons":
-        count = int(number)
-        return ngettext("%(n)s person", "%(n)s persons", count) % {"n": count}
-    if unit == "count":
-        count = int(number)
-        return ngettext("%(n)s time", "%(n)s times", count) % {"n": count}
-    return f"{shown} {unit}".strip()
+    if unit in COUNTED and whole:
+        return COUNTED[unit](int(number)) % {"n": int(number)}
+    return f"{number.normalize():f} {unit}".strip()
 
 
 # The facts the catalog's rules read, named for a person; any other stays
