@@ -455,15 +455,10 @@ def _read_raw(who: Viewer, item: Evidence, raw: RawRecord) -> None:
     viewer who may not see all of them gets only the observations of their
     own units from it, not the body (IM-8 traces, scope still holds).
     """
-    allowed = _readable_units(who, raw).values("pk")
-    item.units_withheld = _units_of(raw).exclude(pk__in=allowed).count()
-    if item.units_withheld:
-        item.observations_in_scope = list(
-            raw.observations.filter(device__unit__in=allowed)
-            .select_related("device__unit", "point")
-            .order_by("pk")
-        )
-        return
+    if not who.sees_everything:
+        _withhold_others(who, item, raw)
+        if item.units_withheld:
+            return
     payload = bytes(raw.payload)
     if raw.source in GB26875_SOURCES:
         from offsite.protocols import gb26875
@@ -483,15 +478,26 @@ def _read_raw(who: Viewer, item: Evidence, raw: RawRecord) -> None:
         item.payload_text = payload.hex()
 
 
+def _withhold_others(who: Viewer, item: Evidence, raw: RawRecord) -> None:
+    """Note how many units of `raw` are outside the viewer's reading, and the
+    observations of those inside, when any is outside."""
+    allowed = _readable_units(who, raw).values("pk")
+    item.units_withheld = _units_of(raw).exclude(pk__in=allowed).count()
+    if item.units_withheld:
+        item.observations_in_scope = list(
+            raw.observations.filter(device__unit__in=allowed)
+            .select_related("device__unit", "point")
+            .order_by("pk")
+        )
+
+
 def _readable_units(who: Viewer, raw: RawRecord) -> QuerySet[Unit]:
-    """Return the units whose data in `raw` the viewer may read.
+    """Return the units whose data in `raw` a viewer short of the city may read.
 
     The units they may see, and the unit of an event they may see that
     stands on this record: a district designated to handle another
     district's clue reads the data behind that clue (LM-15), no more.
     """
-    if who.sees_everything:
-        return Unit.objects.all()
     behind = events(who).filter(
         links__finding__check_result__observation__raw_record=raw
     )

@@ -17,6 +17,9 @@ from django.utils.translation import (
     pgettext,
 )
 
+from offsite.supervision.lifecycle import SYSTEM
+from offsite.supervision.models import EventState
+
 register = template.Library()
 
 
@@ -133,10 +136,14 @@ def audit_action(code: str) -> str:
 
 
 @register.filter
+def actor_name(actor: str) -> str:
+    """Return who did a step: a person's sign-in, or the platform itself."""
+    return gettext("the platform") if actor == SYSTEM else actor
+
+
+@register.filter
 def state_name(code: str) -> str:
     """Return an event state's name in the language shown."""
-    from offsite.supervision.models import EventState
-
     try:
         return str(EventState(code).label)
     except ValueError:
