@@ -106,35 +106,15 @@ def post_observations(request: HttpRequest):
     provider: Provider = request.auth
     received_at = datetime.now().astimezone()
     origin = f"http provider={provider.slug}"
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        detail = (
-            f"body: larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes; "
-            f"send at most {MAX_BATCH} observations per batch"
-        )
-        # Kept, as refused device data is, but only its start: a body of any
-        # size must not fill the raw store.
-        start = request.read(OVERSIZED_KEPT_BYTES)
-        raw = services.reject_batch(
-            start,
-            provider_slug=provider.slug,
-            reason=f"{detail}; its first {len(start)} bytes are kept",
-            source=RawRecord.Source.HTTP,
-            origin=origin,
-            received_at=received_at,
-        )
-        logger.warning("batch refused provider=%s: %s", provider.slug, detail)
-        return Status(
-            413,
-            {"detail": detail, "errors": [], "raw_record": raw.pk if raw else None},
-        )
 
-    def refuse(status: int, detail: str, errors: list[str]):
+    def refuse(
+        status: int, detail: str, errors: list[str], *, kept: bytes, note: str = ""
+    ):
+        """Keep `kept` as a rejected raw record and answer with the refusal."""
         raw = services.reject_batch(
-            body,
+            kept,
             provider_slug=provider.slug,
-            reason="; ".join([detail, *errors])[:2000],
+            reason="; ".join(p for p in (detail, *errors, note) if p)[:2000],
             source=RawRecord.Source.HTTP,
             origin=origin,
             received_at=received_at,
@@ -146,9 +126,26 @@ def post_observations(request: HttpRequest):
         )
 
     try:
+        body = request.body
+    except RequestDataTooBig:
+        # Kept, as refused device data is, but only its start: a body of any
+        # size must not fill the raw store.
+        start = request.read(OVERSIZED_KEPT_BYTES)
+        return refuse(
+            413,
+            f"body: larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes; "
+            f"send at most {MAX_BATCH} observations per batch",
+            [],
+            kept=start,
+            note=f"its first {len(start)} bytes are kept",
+        )
+
+    try:
         items = canonical.resolve(provider, canonical.parse_observations(body))
     except canonical.RefusedError as refusal:
-        return refuse(REFUSAL_STATUS[refusal.kind], refusal.detail, refusal.errors)
+        return refuse(
+            REFUSAL_STATUS[refusal.kind], refusal.detail, refusal.errors, kept=body
+        )
 
     try:
         receipt = services.receive_observation_batch(
@@ -163,7 +160,10 @@ def post_observations(request: HttpRequest):
         # Whatever failed, the batch was rolled back whole; keep its bytes.
         logger.exception("batch failed provider=%s", provider.slug)
         return refuse(
-            500, f"server: the batch could not be stored ({type(error).__name__})", []
+            500,
+            f"server: the batch could not be stored ({type(error).__name__})",
+            [],
+            kept=body,
         )
     return Status(
         200,
