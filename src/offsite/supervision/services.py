@@ -155,13 +155,8 @@ def transition(
         if actor != SYSTEM and at < locked.state_changed_at:
             # A person acts now; a step dated before the last one would
             # rewrite the record and the timeliness figures (IM-8, IM-18).
-            last = locked.state_changed_at.astimezone(BEIJING).isoformat()
             raise TransitionRefused(
-                locked,
-                from_state,
-                to_state,
-                f"at: {at.astimezone(BEIJING).isoformat()} is before the event's "
-                f"last step at {last}",
+                locked, from_state, to_state, _backdated(at, locked.state_changed_at)
             )
 
         due = _due_for(locked, to_state, at)
@@ -1258,10 +1253,7 @@ def _change_owner(
             # Checked under the lock: of two hand-overs sent at once, the
             # one stamped earlier but written later is refused, so the
             # owner history stays in time order (IM-8).
-            raise Refused(
-                f"at: {at.astimezone(BEIJING).isoformat()} is before the event's "
-                f"last step at {latest.astimezone(BEIJING).isoformat()}"
-            )
+            raise Refused(_backdated(at, latest))
         Event.objects.filter(pk=locked.pk, owner=previous).update(owner=to)
         change = OwnerChange.objects.create(
             event=locked,
@@ -1517,6 +1509,14 @@ def _text(value: str, name: str, *, most: int) -> str:
             % {"length": len(value), "most": most},
         )
     return value
+
+
+def _backdated(at: datetime, last: datetime) -> str:
+    """Say why a step dated before the event's last one is refused."""
+    return (
+        f"at: {at.astimezone(BEIJING).isoformat()} is before the event's last "
+        f"step at {last.astimezone(BEIJING).isoformat()}"
+    )
 
 
 def _minute(value: datetime) -> str:
