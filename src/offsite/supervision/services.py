@@ -536,10 +536,13 @@ def _issue_notice(
 SUBJECT_WORDS = {"point": "点位", "device": "设备"}
 
 
-def subject_label(subject: str) -> str:
-    """Return an event's subject as a notice names it to a person."""
+def subject_label(subject: str, words: dict[str, str] = SUBJECT_WORDS) -> str:
+    """Return an event's subject as a notice names it to a person.
+
+    A notice is in Chinese; a page passes the words of its own language.
+    """
     kind, _, name = subject.partition(":")
-    word = SUBJECT_WORDS.get(kind)
+    word = words.get(kind)
     return f"{word} {name}" if word and name else subject
 
 

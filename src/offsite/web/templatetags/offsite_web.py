@@ -19,6 +19,7 @@ from django.utils.translation import (
 
 from offsite.supervision.lifecycle import SYSTEM
 from offsite.supervision.models import EventState
+from offsite.supervision.services import subject_label
 
 register = template.Library()
 
@@ -90,12 +91,11 @@ NAMED_REASONS = (
 @register.filter
 def subject(value: str) -> str:
     """Return an event's subject for a person: "point east-gate", not its key."""
-    kind, _, name = (value or "").partition(":")
     words = {
         "point": pgettext("event subject", "point"),
         "device": pgettext("event subject", "device"),
     }
-    return f"{words[kind]} {name}" if kind in words and name else value
+    return subject_label(value or "", words)
 
 
 # What each action of the operation log (IM-8) is, for a person reading it.
